@@ -1,0 +1,45 @@
+"""One config object for every threshold and limit, with documented defaults."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Limits that protect ingest from hostile or accidental input."""
+
+    #: most entries a zip container (xlsx/docx/zip) may hold
+    zip_max_entries: int = 20_000
+    #: most bytes all entries of one container may expand to
+    zip_max_total_bytes: int = 1_500_000_000
+    #: highest expansion ratio an entry (larger than ``zip_ratio_min_bytes``) may have
+    zip_max_ratio: float = 200.0
+    zip_ratio_min_bytes: int = 1_000_000
+    #: seconds a LibreOffice conversion may take
+    convert_timeout_s: int = 120
+    #: rows scanned from the top of a sheet when looking for the header
+    header_scan_rows: int = 20
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    """Thresholds of the form-rule checks."""
+
+    #: earliest month a project may end (the notice: 2021年以来完工项目)
+    earliest_completion: tuple[int, int] = (2021, 1)
+    #: 总投资(亿元) at or above this suggests 万元 were typed
+    investment_wan_threshold: float = 100.0
+    #: 总投资(亿元) at or above this suggests 元 were typed
+    investment_yuan_threshold: float = 1_000_000.0
+    #: a city names 1–2 技术改造标杆企业
+    benchmark_min: int = 1
+    benchmark_max: int = 2
+
+
+@dataclass(frozen=True)
+class Config:
+    limits: Limits = Limits()
+    rules: RuleConfig = RuleConfig()
+
+
+DEFAULT_CONFIG = Config()

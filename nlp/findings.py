@@ -1,0 +1,161 @@
+"""Findings: what every check returns, and the one registry of Finding codes.
+
+A Finding names a stable code, a severity (error = a rule of the form is broken; warning = a reviewer
+should look; info = normalised or noted), the field it is about, a Chinese message for the reviewer,
+the character span in the field's text as read (0-based, end exclusive) and the cell it came from.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field as dc_field
+from typing import Any
+
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_RANK = {"error": 3, "warning": 2, "info": 1, None: 0}
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a value came from: file, sheet, 1-based row and column letter (or a paragraph for documents)."""
+
+    file: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    paragraph: int | None = None
+
+    @property
+    def cell(self) -> str | None:
+        if self.column and self.row:
+            return f"{self.column}{self.row}"
+        return None
+
+    def describe(self) -> str:
+        parts = [self.file]
+        if self.sheet:
+            parts.append(f"工作表“{self.sheet}”")
+        if self.cell:
+            parts.append(f"单元格{self.cell}")
+        elif self.row:
+            parts.append(f"第{self.row}行")
+        if self.paragraph is not None:
+            parts.append(f"第{self.paragraph + 1}段")
+        return " ".join(parts)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"file": self.file}
+        for key in ("sheet", "row", "column", "paragraph"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        if self.cell:
+            out["cell"] = self.cell
+        return out
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    code: str
+    severity: str
+    title: str
+    description: str
+
+
+def _codes(*rows: tuple[str, str, str, str]) -> dict[str, CodeInfo]:
+    return {code: CodeInfo(code, sev, title, desc) for code, sev, title, desc in rows}
+
+
+#: The one registry of Finding codes (documented in docs/findings.md; a test keeps the two in step).
+CODES: dict[str, CodeInfo] = _codes(
+    # table structure
+    ("COLUMN_MISSING", "error", "缺少必填列", "A column the form requires was not found in the sheet's header."),
+    ("SHEET_SKIPPED", "info", "工作表未识别", "A sheet without a recognisable header was skipped (others in the file were read)."),
+    ("ROW_UNREADABLE", "warning", "行无法读取", "A row could not be read; it was skipped and the rest of the sheet kept."),
+    # required content
+    ("FIELD_MISSING", "error", "必填项为空", "A required field of the row is empty."),
+    # location
+    ("LOCATION_NOT_GUANGDONG", "error", "建设地点不在广东省", "项目建设地点 names another province or region."),
+    ("LOCATION_CITY_UNKNOWN", "warning", "建设地点未写明地市", "项目建设地点 names none of Guangdong's 21 cities."),
+    ("LOCATION_DISTRICT_MISMATCH", "warning", "区县与地市不符", "The district named does not belong to the city named."),
+    ("LOCATION_OTHER_CITY", "warning", "建设地点不属于报送地市", "The project is located in another city than the one submitting it."),
+    # code lists
+    ("CLUSTER_UNKNOWN", "error", "产业集群不在目录内", "所属战略产业集群 matches none of the 20 clusters."),
+    ("CLUSTER_VARIANT", "info", "产业集群写法不规范", "所属战略产业集群 written as a variant; normalised to the list's name."),
+    ("SECTOR_UNKNOWN", "error", "所属行业不在41个行业内", "所属行业 matches none of the 41 industrial sectors."),
+    ("SECTOR_NUMBER_MISMATCH", "warning", "行业序号与名称不符", "The number written before the sector's name is not that sector's number."),
+    ("SECTOR_CLUSTER_IMPLAUSIBLE", "warning", "产业集群与行业不匹配", "The sector is unusual for the declared cluster."),
+    ("TRADITIONAL_UNKNOWN", "warning", "传统产业填写不规范", "所属五大优势传统产业 is none of the five nor 不属于."),
+    # directions
+    ("DIRECTION_VALUE_INVALID", "warning", "改造方向应填“是”或“否”", "A 技术改造方向 cell holds something other than 是/否."),
+    ("DIRECTION_NONE", "error", "未选择技术改造方向", "None of 智能化/数字化/绿色化 is marked 是."),
+    # construction period
+    ("PERIOD_UNPARSEABLE", "error", "建设起止时间无法识别", "建设起止时间 could not be read as a start and an end month."),
+    ("PERIOD_FORMAT_NONSTANDARD", "info", "建设起止时间格式不规范", "Read, but not written as the form asks (2021年2月-2023年4月)."),
+    ("PERIOD_START_AFTER_END", "error", "开工时间晚于完工时间", "The start month is after the end month."),
+    ("PERIOD_ENDS_BEFORE_2021", "error", "完工时间早于2021年", "The notice asks for projects completed since 2021."),
+    ("PERIOD_ENDS_AFTER_ROUND", "error", "项目尚未完工", "The end month lies after the round's date: the project is not completed."),
+    # investment
+    ("INVESTMENT_NOT_NUMERIC", "error", "总投资不是数字", "总投资(亿元) is not a number."),
+    ("INVESTMENT_NOT_POSITIVE", "error", "总投资应为正数", "总投资(亿元) is zero or negative."),
+    ("INVESTMENT_UNIT_SUSPECT", "warning", "总投资单位疑似错误", "The magnitude suggests 万元 or 元 were typed instead of 亿元."),
+    # contact
+    ("CONTACT_INCOMPLETE", "warning", "联系人信息不完整", "企业联系人及联系方式 lacks a name or a phone number."),
+    # enterprise summary (附件2)
+    ("BENCHMARK_VALUE_INVALID", "warning", "是否标杆企业应填“是”或“否”", "是否标杆企业 holds something other than 是/否."),
+    # city-level (batch) checks
+    ("QUOTA_PROJECTS_SHORT", "error", "重点项目数量不足", "The city recommends fewer projects than the notice asks (珠三角 60, others 40)."),
+    ("QUOTA_ENTERPRISES_SHORT", "error", "示范企业数量不足", "The city recommends fewer enterprises than the notice asks (珠三角 6, others 4)."),
+    ("BENCHMARK_COUNT", "error", "标杆企业数量不符", "A city names 1–2 技术改造标杆企业 among its enterprises."),
+    ("ENTERPRISE_NO_PROJECT", "error", "示范企业无推荐项目", "An enterprise of 附件2 has no project in 附件1."),
+    ("PRACTICE_MISSING", "warning", "缺少典型做法材料", "An enterprise of 附件2 has no 典型做法 (附件3) document."),
+    ("PRACTICE_NOT_IN_SUMMARY", "warning", "典型做法企业不在汇总表", "A 典型做法 document's company is not in the city's 附件2."),
+)
+
+
+@dataclass
+class Finding:
+    """One problem or note about a record (or a city, for batch checks)."""
+
+    code: str
+    message: str
+    field: str | None = None
+    provenance: Provenance | None = None
+    start: int | None = None
+    end: int | None = None
+    record_id: str | None = None
+    city: str | None = None
+    severity: str = ""
+    data: dict[str, Any] = dc_field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        info = CODES.get(self.code)
+        if info is None:
+            raise KeyError(f"unregistered Finding code {self.code!r}")
+        if not self.severity:
+            self.severity = info.severity
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"bad severity {self.severity!r}")
+
+    @property
+    def title(self) -> str:
+        return CODES[self.code].title
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "severity": self.severity, "field": self.field,
+                               "message": self.message}
+        if self.start is not None:
+            out["start"], out["end"] = self.start, self.end
+        if self.provenance is not None:
+            out["source"] = self.provenance.to_json()
+        if self.data:
+            out["data"] = self.data
+        return out
+
+
+def worst_severity(findings: list[Finding]) -> str | None:
+    """The most severe level among the findings, or None."""
+    worst = None
+    for f in findings:
+        if SEVERITY_RANK[f.severity] > SEVERITY_RANK[worst]:
+            worst = f.severity
+    return worst

@@ -1,0 +1,115 @@
+"""The command line: ``jigai check FILES_OR_FOLDERS... [-o report.xlsx] [--json out.json] [--round YYYY]``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from nlp import __version__
+from nlp.findings import SEVERITIES
+from nlp.ingest import expand_paths
+from nlp.pipeline import RoundAnalysis, analyse
+
+EXIT_OK, EXIT_SOME_UNUSABLE, EXIT_USAGE = 0, 1, 2
+
+DESCRIPTION = """工业技术改造“百企千项”申报材料审核助手 (review assistant for the programme's submissions).
+
+Reads a round's 附件1 (项目推荐表), 附件2 (示范企业汇总表) and 附件3 (典型做法) files — .xlsx/.xls/.et/.csv,
+.docx/.doc/.wps/.pdf/.txt, folders and .zip archives — checks the form's rules and writes the reviewer's reports."""
+
+CHECK_EPILOG = """exit status: 0 every file was read (findings are not failures); 1 some files were unusable (named on
+stderr and listed in the report, the others fully processed); 2 bad usage or nothing usable.
+
+examples:
+  jigai check corpora/sample -o report.xlsx --json out.json
+  jigai check 佛山市附件1.xlsx 佛山市附件2.xlsx 附件3/ --round 2023"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jigai", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"jigai {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    check = sub.add_parser("check", help="read files, check the form's rules, write the reports",
+                           description="Read a round's files, check the form's rules, print a per-city summary "
+                                       "and write the Excel report and the JSON.",
+                           epilog=CHECK_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    check.add_argument("paths", nargs="+", metavar="FILES_OR_FOLDERS",
+                       help="files, folders (searched recursively) or .zip archives")
+    check.add_argument("-o", "--output", type=Path, metavar="REPORT.xlsx", help="write the Excel report here")
+    check.add_argument("--json", type=Path, metavar="OUT.json", help="write the machine-readable results here")
+    check.add_argument("--round", type=int, metavar="YYYY",
+                       help="the round's year: projects must be completed by December of it (default: this year)")
+    check.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+def _progress(paths: list[str], quiet: bool):
+    files, _ = expand_paths(paths)
+    if quiet or not sys.stderr.isatty() or len(files) < 2:
+        return None, None
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(files), unit="个文件", file=sys.stderr, leave=False)
+    return bar, lambda name: bar.update(1)
+
+
+def print_summary(analysis: RoundAnalysis, out=None) -> None:
+    out = out or sys.stdout
+    counts = {s: 0 for s in SEVERITIES}
+    for f in analysis.all_findings():
+        counts[f.severity] += 1
+    n_files = len(analysis.ingest.files)
+    print(f"本轮（{analysis.round}年）读取文件{n_files}个，记录{len(analysis.records)}条；"
+          f"错误{counts['error']}项，警告{counts['warning']}项，提示{counts['info']}项。", file=out)
+    print(f"{'地市':<6}{'区域':<5}{'项目':>8}{'企业':>7}{'标杆':>5}{'典型做法':>6}{'错误':>5}{'警告':>5}  配额", file=out)
+    for c in analysis.checks.cities:
+        recs = [r for r in analysis.records if (r.city or "（未识别地市）") == c.city]
+        fs = [f for r in recs for f in analysis.findings_of(r)] + [f for f in c.findings if not f.record_id]
+        err = sum(f.severity == "error" for f in fs)
+        warn = sum(f.severity == "warning" for f in fs)
+        projects = f"{c.projects}/{c.min_projects}" if c.min_projects else str(c.projects)
+        enterprises = f"{c.enterprises}/{c.min_enterprises}" if c.min_enterprises else str(c.enterprises)
+        print(f"{c.city:<6}{(c.region or '-'):<5}{projects:>8}{enterprises:>7}{c.benchmark_enterprises:>5}"
+              f"{c.practices:>8}{err:>6}{warn:>6}  {'达标' if c.quota_ok else '未达标'}", file=out)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    bar, progress = _progress(args.paths, args.quiet)
+    try:
+        analysis = analyse(args.paths, args.round, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    for failure in analysis.ingest.failures:
+        print(f"无法读取：{failure}", file=sys.stderr)
+    if not analysis.ingest.files:
+        print("错误：没有可用的文件。", file=sys.stderr)
+        return EXIT_USAGE
+    print_summary(analysis)
+    if args.output:
+        from .report_excel import write_excel
+
+        write_excel(analysis, args.output)
+        print(f"Excel报告：{args.output}")
+    if args.json:
+        from .report_json import write_json
+
+        write_json(analysis, args.json)
+        print(f"JSON结果：{args.json}")
+    return EXIT_SOME_UNUSABLE if analysis.ingest.failures else EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    if args.command == "check":
+        return cmd_check(args)
+    return EXIT_USAGE  # pragma: no cover
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -106,7 +106,7 @@ def write_xls(path: Path, rows: list[list], *, date_cell: dt.datetime | None = N
     date_style = xlwt.easyxf(num_format_str="yyyy-mm-dd")
     for ri, row in enumerate(rows, start=2):
         for ci, value in enumerate(row):
-            if value is None:
+            if value is None or (date_cell is not None and (ri, ci) == (2, 10)):
                 continue
             ws.write(ri, ci, value)
     if date_cell is not None:
@@ -166,4 +166,61 @@ def zip_of(path: Path, members: dict[str, bytes], gbk_names: bool = False) -> Pa
             info = (_GbkZipInfo if gbk_names else zipfile.ZipInfo)(name)
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, data)
+    return path
+
+
+def write_pdf_text(path: Path, lines: list[str]) -> Path:
+    """A PDF with a real text layer (reportlab's built-in Chinese CID font)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    c = canvas.Canvas(str(path))
+    c.setFont("STSong-Light", 11)
+    y = 800
+    for line in lines:
+        c.drawString(40, y, line)
+        y -= 18
+    c.save()
+    return path
+
+
+def write_pdf_image_only(path: Path) -> Path:
+    """A PDF with no text layer (what a scanner produces), drawn shapes only."""
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path))
+    c.rect(50, 50, 400, 600, fill=1)
+    c.save()
+    return path
+
+
+def write_pdf_cid_only(path: Path, glyphs: int = 200) -> Path:
+    """A PDF whose font has no Unicode map: text extracts as (cid:NNN), as from some WPS exports."""
+    codes = "".join(f"{i % 900 + 1:04X}" for i in range(glyphs))
+    stream = f"BT /F1 12 Tf 72 720 Td <{codes}> Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> "
+        b"/Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /NoMap /Encoding /Identity-H /DescendantFonts [6 0 R] >>",
+        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /NoMap /CIDSystemInfo << /Registry (Adobe) "
+        b"/Ordering (Identity) /Supplement 0 >> /FontDescriptor 7 0 R /DW 1000 >>",
+        b"<< /Type /FontDescriptor /FontName /NoMap /Flags 4 /FontBBox [0 0 1000 1000] /ItalicAngle 0 "
+        b"/Ascent 1000 /Descent 0 /CapHeight 1000 /StemV 80 >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for off in offsets:
+        out += b"%010d 00000 n \n" % off
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
     return path

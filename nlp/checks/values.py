@@ -74,16 +74,17 @@ class Amount:
     problem: str | None = None
 
 
-_UNIT_FACTORS = {"亿元": 1.0, "亿": 1.0, "万元": 1e-4, "万": 1e-4, "元": 1e-8}
+#: how many of each unit make one 亿元
+_UNIT_DIVISORS = {"亿元": 1.0, "亿": 1.0, "万元": 1e4, "万": 1e4, "元": 1e8}
 
 
 def parse_amount(value: object, header_unit: str | None = None) -> Amount:
     """An amount in 亿元 from a number or text ("2.85", "约2.85亿元", "5000万元", "1,200")."""
-    factor = _UNIT_FACTORS.get(header_unit or "亿元", 1.0)
+    divisor = _UNIT_DIVISORS.get(header_unit or "亿元", 1.0)
     if isinstance(value, bool):
         return Amount(None, None, "不是数字")
     if isinstance(value, (int, float)):
-        return Amount(float(value) * factor, header_unit)
+        return Amount(float(value) / divisor, header_unit)
     text = squash(str(value or ""))
     if not text:
         return Amount(None, None, "未填写")
@@ -93,8 +94,8 @@ def parse_amount(value: object, header_unit: str | None = None) -> Amount:
     number = float(m.group(1).replace(",", ""))
     unit = m.group(2)
     if unit:
-        return Amount(number * _UNIT_FACTORS[unit], unit)
-    return Amount(number * factor, header_unit)
+        return Amount(number / _UNIT_DIVISORS[unit], unit)
+    return Amount(number / divisor, header_unit)
 
 
 _MOBILE = re.compile(r"(?<!\d)1[3-9]\d[\s\-]?\d{4}[\s\-]?\d{4}(?!\d)")

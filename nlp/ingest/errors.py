@@ -6,6 +6,9 @@ class IngestError(Exception):
     """A file (or a place in it) that cannot be read; ``reason`` is Chinese, for the reviewer."""
 
     def __init__(self, file: str, reason: str, place: str | None = None):
+        reason = " ".join(reason.split())  # always one line
+        if len(reason) > 300:
+            reason = reason[:300] + "…"
         self.file = file
         self.reason = reason
         self.place = place

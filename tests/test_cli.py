@@ -1,0 +1,57 @@
+"""The command line's exit codes, messages and formula-safe report."""
+import json
+import subprocess
+import sys
+
+import openpyxl
+
+from app.cli import main
+from builders import project_row, write_template_xlsx
+
+
+def test_exit_0_when_every_file_read(tmp_path, capsys):
+    path = write_template_xlsx(tmp_path / "佛山市附件1.xlsx", [project_row(1)])
+    assert main(["check", str(path), "-q"]) == 0
+    assert "佛山市" in capsys.readouterr().out
+
+
+def test_exit_1_when_some_files_unusable_and_they_are_listed(tmp_path, capsys):
+    good = write_template_xlsx(tmp_path / "佛山市附件1.xlsx", [project_row(1)])
+    bad = tmp_path / "坏文件.xlsx"
+    bad.write_bytes(b"not a spreadsheet at all \x00\x01")
+    report, out = tmp_path / "r.xlsx", tmp_path / "o.json"
+    assert main(["check", str(good), str(bad), "-o", str(report), "--json", str(out), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "坏文件.xlsx" in err
+    wb = openpyxl.load_workbook(report)
+    assert wb["无法读取的文件"].cell(2, 1).value == "坏文件.xlsx"
+    assert json.loads(out.read_text(encoding="utf-8"))["failures"][0]["file"] == "坏文件.xlsx"
+
+
+def test_exit_2_for_bad_usage_or_nothing_usable(tmp_path, capsys):
+    assert main([]) == 2
+    bad = tmp_path / "x.xlsx"
+    bad.write_bytes(b"\x00\x01\x02")
+    assert main(["check", str(bad), "-q"]) == 2
+    assert main(["check", str(tmp_path / "missing.xlsx"), "-q"]) == 2
+
+
+def test_bad_flag_exits_2():
+    proc = subprocess.run([sys.executable, "-m", "app.cli", "check", "--round", "abc", "x"], capture_output=True)
+    assert proc.returncode == 2
+
+
+def test_report_never_writes_formulas(tmp_path):
+    path = write_template_xlsx(tmp_path / "佛山市附件1.xlsx",
+                               [project_row(1, 项目名称="=HYPERLINK(\"http://x\",\"点我\")", 项目承担单位="+1+2")])
+    report = tmp_path / "r.xlsx"
+    main(["check", str(path), "-o", str(report), "-q"])
+    ws = openpyxl.load_workbook(report)["记录"]
+    values = [ws.cell(2, c) for c in range(1, 14)]
+    names = [c for c in values if isinstance(c.value, str) and c.value.startswith(("=", "+"))]
+    assert names and all(c.data_type == "s" for c in names)
+
+
+def test_help_lists_check():
+    proc = subprocess.run([sys.executable, "-m", "app.cli", "--help"], capture_output=True, text=True)
+    assert proc.returncode == 0 and "check" in proc.stdout

@@ -5,7 +5,8 @@
 Reads source/projects.json and source/enterprises.json, writes each city's 附件1 and 附件2 the way that
 city's clerk fills the template (the official two-row header, a careless variant, a single-row variant),
 one 附件3 .docx per enterprise, and expected_findings.json: every planted rule violation with the file,
-sheet and cell where the checker must find it. Deterministic: the same source gives the same files.
+sheet and cell where the checker must find it. Deterministic in content: the same source gives the same
+cells and paragraphs (only the files' timestamps differ).
 """
 from __future__ import annotations
 
@@ -14,24 +15,17 @@ import json
 import shutil
 from pathlib import Path
 
+import sys
+
 import openpyxl
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "source"
+sys.path.insert(0, str(HERE.parents[1]))
 
-COLUMNS = ["项目名称", "项目承担单位", "项目建设地点", "所属战略产业集群", "所属行业", "所属五大优势传统产业",
-           "智能化", "数字化", "绿色化", "建设起止时间", "总投资(亿元)", "项目建设内容", "技术改造实施效果",
-           "企业联系人及联系方式"]
-NOTES = ["备注：1.所属产业按照二十大战略新兴产业集群选择下拉框填写",
-         "2.所属行业按照统计制度41个工业行业分类填写",
-         "3.所属五大优势传统产业按照家居、食品饮料、纺织服装、家电、建材五个行业选择下拉框填报，如属于其他行业可选择“不属于”。",
-         "4.技术改造方向在对应改造方向填写“是”或“否”，可多选。",
-         "5.建设起止时间填写至月，如：2021年2月-2023年4月。",
-         "6.“项目建设内容”、“技术改造实施效果”请参考范例填写，字数不超过300字。"]
+from app.templates import FIRST_DATA_ROW, NOTES, PROJECT_COLUMNS as COLUMNS, write_practice_docx, \
+    write_project_table, put  # noqa: E402
 
 # Planted rule violations: (city, index of the city's row in source order, column, value written, code).
 PLANTED_ROWS = [
@@ -62,15 +56,6 @@ CLEAR_DIRECTIONS = {("佛山市", 16)}
 CLUSTER_OVERRIDE = {("韶关市", 14): "汽车"}
 
 
-def _cell(ws, row: int, col: int, value, wrap: bool = False):
-    c = ws.cell(row=row, column=col, value=value)
-    if isinstance(value, str):
-        c.data_type = "s"
-    if wrap:
-        c.alignment = Alignment(wrap_text=True, vertical="top")
-    return c
-
-
 def _project_rows(projects: list[dict], city: str, expected: list[dict], file: str, sheet: str,
                   first_row: int, col_of: dict[str, int], invest_factor: float = 1.0) -> list[dict]:
     rows = [dict(p) for p in projects if p["城市"] == city]
@@ -92,48 +77,10 @@ def _project_rows(projects: list[dict], city: str, expected: list[dict], file: s
 
 
 def write_official(path: Path, city: str, projects: list[dict], expected: list[dict]) -> None:
-    """The template as issued: title, two-row header (技术改造方向 over 智能化/数字化/绿色化), 例 row, 备注."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Sheet1"
-    headers = ["序号", "项目名称", "项目承担单位", "项目建设地点\n(市、区、镇)", "所属战略产业集群", "所属行业",
-               "所属五大优势传统产业", "技术改造方向(可多选)", None, None, "建设起止时间", "总投资(亿元)",
-               "项目建设内容", "技术改造实施效果", "企业联系人及联系方式"]
-    ws.merge_cells("A1:O1")
-    _cell(ws, 1, 1, "“百企千项”示范行动——工业技术改造项目推荐表").font = Font(bold=True, size=16)
-    _cell(ws, 2, 1, f"填报单位（盖章）：{city}工业和信息化局")
-    ws.merge_cells("A2:O2")
-    for ci, text in enumerate(headers, start=1):
-        if text:
-            _cell(ws, 3, ci, text, wrap=True).font = Font(bold=True)
-    for ci, text in zip((8, 9, 10), ("智能化", "数字化", "绿色化")):
-        _cell(ws, 4, ci, text).font = Font(bold=True)
-    for ci in range(1, 16):
-        if ci not in (8, 9, 10):
-            ws.merge_cells(start_row=3, start_column=ci, end_row=4, end_column=ci)
-    ws.merge_cells("H3:J3")
-    example = ["例:", "XXX项目", "XXXX公司", "XX市XX县(市、区、镇)", "汽车", "31.汽车制造业", "否", "是", None, None,
-               "2021年2月-2023年4月", "XXX", "(包括但不限于:项目主要建设内容、产线规模等,字数不超过300字)",
-               "(包括但不限于:改造前后在产品种类、质量品控、生产效率等方面的提升情况,字数不超过300字)", None]
-    for ci, text in enumerate(example, start=1):
-        if text is not None:
-            _cell(ws, 5, ci, text)
-    col_of = {name: i + 2 for i, name in enumerate(COLUMNS)}
-    rows = _project_rows(projects, city, expected, path.relative_to(HERE.parent).as_posix(), "Sheet1", 6, col_of)
-    r = 6
-    for n, row in enumerate(rows, start=1):
-        _cell(ws, r, 1, n)
-        for name, ci in col_of.items():
-            _cell(ws, r, ci, row[name], wrap=name in ("项目建设内容", "技术改造实施效果"))
-        r += 1
-    r += 1
-    for note in NOTES:
-        _cell(ws, r, 1, note)
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=15)
-        r += 1
-    for ci, width in zip(range(1, 16), (6, 26, 24, 22, 14, 22, 12, 7, 7, 7, 20, 10, 60, 60, 22)):
-        ws.column_dimensions[get_column_letter(ci)].width = width
-    wb.save(path)
+    """The template as issued (app.templates): title, two-row header, 例 row, 备注 notes."""
+    rows = _project_rows(projects, city, expected, path.relative_to(HERE.parent).as_posix(), "Sheet1",
+                         FIRST_DATA_ROW, {name: i + 2 for i, name in enumerate(COLUMNS)})
+    write_project_table(path, rows, city)
 
 
 def write_careless(path: Path, city: str, projects: list[dict], expected: list[dict]) -> None:
@@ -147,9 +94,9 @@ def write_careless(path: Path, city: str, projects: list[dict], expected: list[d
            "项目建设内容\n（300字以内）", "技术改造实施效果\n（300字以内）", "企业联系人及\n联系方式"]
     for ci, text in enumerate(top, start=1):
         if text:
-            _cell(ws, 1, ci, text, wrap=True)
+            put(ws, 1, ci, text, wrap=True)
     for ci, text in zip((8, 9, 10), ("智能化 ", "数字化", " 绿色化")):
-        _cell(ws, 2, ci, text)
+        put(ws, 2, ci, text)
     for ci in range(1, 16):
         if ci not in (8, 9, 10):
             ws.merge_cells(start_row=1, start_column=ci, end_row=2, end_column=ci)
@@ -159,12 +106,12 @@ def write_careless(path: Path, city: str, projects: list[dict], expected: list[d
     rows = _project_rows(projects, city, expected, file, "重点项目", 3, col_of)
     for n, row in enumerate(rows, start=1):
         r = n + 2
-        _cell(ws, r, 1, str(n))
+        put(ws, r, 1, str(n))
         for name, ci in col_of.items():
             value = row[name]
             if name == "总投资(亿元)" and isinstance(value, float):
                 value = f"{value:g}"  # typed as text
-            _cell(ws, r, ci, value)
+            put(ws, r, ci, value)
     # merge the company cell over consecutive rows of one company (the first row keeps the value)
     start = 0
     companies = [row["项目承担单位"] for row in rows]
@@ -174,9 +121,9 @@ def write_careless(path: Path, city: str, projects: list[dict], expected: list[d
                 ws.merge_cells(start_row=start + 3, start_column=3, end_row=i + 2, end_column=3)
             start = i
     r = len(rows) + 4
-    _cell(ws, r, 1, "备注：" + "；".join(n.split("：", 1)[-1] for n in NOTES))
+    put(ws, r, 1, "备注：" + "；".join(n.split("：", 1)[-1] for n in NOTES))
     info = wb.create_sheet("填表说明")
-    _cell(info, 1, 1, "请各地按附件格式填写，项目建设内容与实施效果均不超过300字。")
+    put(info, 1, 1, "请各地按附件格式填写，项目建设内容与实施效果均不超过300字。")
     wb.save(path)
 
 
@@ -190,21 +137,21 @@ def write_single_row(path: Path, city: str, projects: list[dict], expected: list
               "所属五大优势传统产业", "智能化改造", "数字化改造", "绿色化改造", "建设起止时间", "总投资（万元）",
               "项目建设内容", "技术改造实施效果", "企业联系人及联系方式"]
     for ci, text in enumerate(header, start=1):
-        _cell(ws, 1, ci, text)
+        put(ws, 1, ci, text)
     col_of = {name: i + 3 for i, name in enumerate(COLUMNS)}
     rows = _project_rows(projects, city, expected, path.relative_to(HERE.parent).as_posix(), "附件1", 2, col_of,
                          invest_factor=1e4)
     total = 0.0
     for n, row in enumerate(rows, start=1):
         r = n + 1
-        _cell(ws, r, 1, city)
-        _cell(ws, r, 2, n)
+        put(ws, r, 1, city)
+        put(ws, r, 2, n)
         for name, ci in col_of.items():
-            _cell(ws, r, ci, row[name])
+            put(ws, r, ci, row[name])
         if isinstance(row["总投资(亿元)"], (int, float)):
             total += row["总投资(亿元)"]
-    _cell(ws, len(rows) + 2, 1, "合计")
-    _cell(ws, len(rows) + 2, 13, round(total, 2))
+    put(ws, len(rows) + 2, 1, "合计")
+    put(ws, len(rows) + 2, 13, round(total, 2))
     wb.save(path)
 
 
@@ -214,11 +161,11 @@ def write_summary(path: Path, city: str, enterprises: list[dict], expected: list
     ws = wb.active
     ws.title = "示范企业"
     ws.merge_cells("A1:K1")
-    _cell(ws, 1, 1, f"“百企千项”示范行动——示范企业推荐汇总表（{city}）")
+    put(ws, 1, 1, f"“百企千项”示范行动——示范企业推荐汇总表（{city}）")
     header = ["序号", "企业名称", "企业性质", "所属战略产业集群", "所属行业", "是否标杆企业", "技术改造方向",
               "技改投入（万元）", "联系人", "联系电话", "备注说明"]
     for ci, text in enumerate(header, start=1):
-        _cell(ws, 2, ci, text)
+        put(ws, 2, ci, text)
     file = path.relative_to(HERE.parent).as_posix()
     rows = [e for e in enterprises if e["城市"] == city]
     for n, e in enumerate(rows, start=1):
@@ -229,43 +176,13 @@ def write_summary(path: Path, city: str, enterprises: list[dict], expected: list
         values = [n, e["企业名称"], e["企业性质"], e["所属战略产业集群"], e["所属行业"], benchmark,
                   e["技术改造方向"], e["技改投入(万元)"], e["联系人"], e["联系电话"], "" if n > 1 else "市级推荐"]
         for ci, v in enumerate(values, start=1):
-            _cell(ws, r, ci, v)
+            put(ws, r, ci, v)
         if e["企业名称"] == "汕头市金平区海润食品有限公司":
             expected.append({"file": file, "sheet": "示范企业", "row": r, "cell": f"B{r}", "field": "企业名称",
                              "code": "ENTERPRISE_NO_PROJECT"})
     if city == "佛山市":
         expected.append({"file": None, "city": city, "code": "BENCHMARK_COUNT"})
     wb.save(path)
-
-
-def write_practice(path: Path, e: dict, layout: str) -> None:
-    """附件3: the 典型做法 as a Word document; headings bold; ``layout`` "table" puts it in a form table."""
-    doc = Document()
-    title = doc.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title.add_run("“百企千项”示范行动——示范企业典型做法").bold = True
-    lines = e["text"].split("\n")
-
-    def is_heading(line: str) -> bool:
-        return len(line) <= 24 and line[:1] in "一二三（第" and not line.endswith("。")
-
-    if layout == "table":
-        table = doc.add_table(rows=2, cols=2)
-        table.style = "Table Grid"
-        table.cell(0, 0).text = "企业名称"
-        table.cell(0, 1).text = e["企业名称"]
-        merged = table.cell(1, 0).merge(table.cell(1, 1))
-        merged.paragraphs[0].text = lines[0]
-        for line in lines[1:]:
-            merged.add_paragraph(line)
-    else:
-        name = doc.add_paragraph()
-        name.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        name.add_run(e["企业名称"])
-        for line in lines:
-            p = doc.add_paragraph()
-            p.add_run(line).bold = is_heading(line)
-    doc.save(path)
 
 
 def main() -> None:
@@ -284,7 +201,7 @@ def main() -> None:
         write_summary(folder / f"{city}-附件2-示范企业推荐汇总表{suffix}", city, enterprises, expected)
         for e in (e for e in enterprises if e["城市"] == city):
             layout = "table" if e["企业名称"].startswith("汕头市澄海区") else "plain"
-            write_practice(folder / "附件3" / f"附件3-{e['企业名称']}典型做法.docx", e, layout)
+            write_practice_docx(folder / "附件3" / f"附件3-{e['企业名称']}典型做法.docx", e["企业名称"], e["text"], layout)
     (HERE / "expected_findings.json").write_text(json.dumps(expected, ensure_ascii=False, indent=1) + "\n",
                                                  encoding="utf-8")
     print(f"wrote {len(writers)} cities, {len(expected)} planted findings")

@@ -85,13 +85,18 @@ def _ratio(n: int, d: int) -> float | None:
     return n / d if d else None
 
 
+def labelled_projects(analysis: RoundAnalysis, where: dict):
+    """(record, labelled source row) for every project read back from the written files."""
+    for record in analysis.ingest.projects:
+        source = where.get((Path(record.source.file).name, record.source.row))
+        if source is not None:
+            yield record, source
+
+
 def score_ingest(analysis: RoundAnalysis, where: dict, docs: dict) -> list[Figure]:
     exact = total = 0
     mismatches: list[str] = []
-    for record in analysis.ingest.projects:
-        source = where.get((Path(record.source.file).name, record.source.row))
-        if source is None:
-            continue
+    for record, source in labelled_projects(analysis, where):
         for name in PROJECT_COLUMNS:
             total += 1
             if record.text(name) == cell_text(source.get(name)):
@@ -116,10 +121,7 @@ def score_form_rules(analysis: RoundAnalysis, where: dict) -> list[Figure]:
     planted = found = flagged = correct = 0
     clean_rows = clean_flagged = 0
     missed: list[str] = []
-    for record in analysis.ingest.projects:
-        source = where.get((Path(record.source.file).name, record.source.row))
-        if source is None:
-            continue
+    for record, source in labelled_projects(analysis, where):
         tags = [t for t in source.get("gold", {}).get("defects", []) if t in FORM_DEFECTS]
         expected = {FORM_DEFECTS[t] for t in tags}
         codes = {f.code for f in analysis.findings_of(record) if f.code in FORM_DEFECTS.values()}

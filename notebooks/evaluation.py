@@ -24,7 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1] if "__file__" in globals() else Path.cwd().parent
 sys.path.insert(0, str(ROOT))
 
-from app.evaluate import DEFAULT_SET, EVAL_ROUND, evaluate, print_table, write_set_as_files  # noqa: E402
+from app.evaluate import (DEFAULT_SET, EVAL_ROUND, evaluate, labelled_projects, print_table,  # noqa: E402
+                          write_set_as_files)
 from nlp.pipeline import analyse  # noqa: E402
 
 EVALSET = Path(os.environ.get("JIGAI_EVALSET", DEFAULT_SET))
@@ -52,8 +53,7 @@ for code, n in counts.most_common():
     print(f"{code:<28} {n}")
 
 # %%
-for record in analysis.ingest.projects:
-    source = where[(Path(record.source.file).name, record.source.row)]
+for record, source in labelled_projects(analysis, where):
     defects = source["gold"]["defects"]
     codes = [f.code for f in analysis.findings_of(record) if f.severity != "info"]
     if defects or codes:

@@ -37,9 +37,23 @@ class RuleConfig:
 
 
 @dataclass(frozen=True)
+class NarrativeConfig:
+    """Limits and thresholds of the narrative checks."""
+
+    #: the form's limits, in characters without spaces
+    project_limit: int = 300
+    practice_limit: int = 1500
+    #: a narrative with fewer counted characters than this is near-empty
+    near_empty_chars: int = 20
+    #: a percentage increase at or above this is implausible
+    max_increase_percent: float = 1000.0
+
+
+@dataclass(frozen=True)
 class Config:
     limits: Limits = Limits()
     rules: RuleConfig = RuleConfig()
+    narrative: NarrativeConfig = NarrativeConfig()
 
 
 DEFAULT_CONFIG = Config()

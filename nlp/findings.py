@@ -102,6 +102,23 @@ CODES: dict[str, CodeInfo] = _codes(
     ("CONTACT_INCOMPLETE", "warning", "联系人信息不完整", "企业联系人及联系方式 lacks a name or a phone number."),
     # enterprise summary (附件2)
     ("BENCHMARK_VALUE_INVALID", "warning", "是否标杆企业应填“是”或“否”", "是否标杆企业 holds something other than 是/否."),
+    # narratives: length
+    ("LEN_OVER_LIMIT", "error", "超过字数限制", "A narrative is over its limit (300 for 项目建设内容/技术改造实施效果, 1500 for 典型做法), counted as characters without spaces; the span is the overflow."),
+    ("TEXT_NEAR_EMPTY", "warning", "内容过短", "A narrative has almost no content."),
+    ("TEXT_RESTATES_NAME", "warning", "内容仅重复项目名称", "A narrative only restates the project's name."),
+    # narratives: required content
+    ("CONTENT_PART_MISSING", "warning", "建设内容缺少要素", "项目建设内容 lacks one of 建设内容, 产线规模, 技术设备, 工艺路线."),
+    ("SECTION_MISSING", "error", "典型做法缺少部分", "A 典型做法 lacks one of its three sections (by content, not only by heading)."),
+    ("SUBPART_MISSING", "warning", "典型做法缺少要点", "A 典型做法 section lacks a sub-part the template asks for (e.g. the no-accident statement)."),
+    # narratives: quantitative evidence
+    ("NO_QUANT_EVIDENCE", "error", "缺少量化数据", "An effect narrative (or a 典型做法) states no figures."),
+    ("NO_BEFORE_AFTER", "warning", "缺少改造前后对比", "Figures are given but no before→after comparison or change."),
+    ("IMPLAUSIBLE_VALUE", "warning", "数据不合理", "A figure cannot be right (a rate above 100%, a reduction over 100%, an extreme increase)."),
+    ("UNIT_MISSING", "warning", "数据缺少单位", "A figure in a claim has no unit."),
+    # narratives: unfit for publication
+    ("SENSITIVE_CONTACT", "error", "含联系方式或证件号", "A narrative holds a phone number, an e-mail address or an ID number."),
+    ("SENSITIVE_NAME", "warning", "含个人姓名", "A narrative names a member of staff."),
+    ("SENSITIVE_CONFIDENTIAL", "warning", "疑似涉密内容", "A phrase suggests confidential or secret content (核心工艺参数, 客户名单, 涉密 …)."),
     # city-level (batch) checks
     ("QUOTA_PROJECTS_SHORT", "error", "重点项目数量不足", "The city recommends fewer projects than the notice asks (珠三角 60, others 40)."),
     ("QUOTA_ENTERPRISES_SHORT", "error", "示范企业数量不足", "The city recommends fewer enterprises than the notice asks (珠三角 6, others 4)."),

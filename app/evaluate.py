@@ -17,6 +17,7 @@ from pathlib import Path
 
 from nlp.codelists import codelists
 from nlp.pipeline import RoundAnalysis, analyse
+from nlp.spans import overlaps
 from nlp.textnorm import cell_text
 
 from .templates import FIRST_DATA_ROW, PROJECT_COLUMNS, write_practice_docx, write_project_table
@@ -103,11 +104,7 @@ def score_ingest(analysis: RoundAnalysis, where: dict, docs: dict) -> list[Figur
                 exact += 1
             elif len(mismatches) < 3:
                 mismatches.append(f"{source['id']}:{name}")
-    doc_ok = 0
-    for record in analysis.ingest.practices:
-        source = docs.get(record.id)
-        if source is not None and record.text("text").endswith(source["text"]) and record.company == source["企业名称"]:
-            doc_ok += 1
+    doc_ok = sum(record.company == source["企业名称"] for record, source, _ in _practices(analysis, docs))
     return [
         Figure("ingest", "附件1 fields read exactly", _ratio(exact, total), "1.000",
                f"{exact}/{total}" + (f"; e.g. {', '.join(mismatches)}" if mismatches else "")),
@@ -145,12 +142,173 @@ def score_form_rules(analysis: RoundAnalysis, where: dict) -> list[Figure]:
     ]
 
 
+def _gold_spans(text: str, substrings: list[str], offset: int = 0) -> list[tuple[int, int]]:
+    """Offsets of gold substrings, each occurrence used once, in order."""
+    spans, used = [], set()
+    for sub in substrings:
+        pos = text.find(sub)
+        while pos >= 0 and (pos, pos + len(sub)) in used:
+            pos = text.find(sub, pos + 1)
+        if pos >= 0:
+            used.add((pos, pos + len(sub)))
+            spans.append((pos + offset, pos + offset + len(sub)))
+    return spans
+
+
+def match_spans(predicted: list[tuple[int, int]], gold: list[tuple[int, int]], min_share: float = 0.0) -> int:
+    """How many gold spans are matched one-to-one by an overlapping prediction (by at least ``min_share`` of
+    the shorter span when given)."""
+    free = list(predicted)
+    matched = 0
+    for g in gold:
+        for p in free:
+            shared = overlaps(p, g)
+            if shared > 0 and shared >= min_share * min(p[1] - p[0], g[1] - g[0]):
+                free.remove(p)
+                matched += 1
+                break
+    return matched
+
+
+def _prf(tp_pred: int, n_pred: int, tp_gold: int, n_gold: int) -> tuple[float | None, float | None, float | None]:
+    p, r = _ratio(tp_pred, n_pred), _ratio(tp_gold, n_gold)
+    f = 2 * p * r / (p + r) if p is not None and r is not None and p + r else None
+    return p, r, f
+
+
+def _practices(analysis: RoundAnalysis, docs: dict):
+    """(record, labelled narrative, offset of the labelled text inside the text as read) per 典型做法."""
+    for record in analysis.ingest.practices:
+        source = docs.get(record.id)
+        if source is not None and record.text("text").endswith(source["text"]):
+            yield record, source, len(record.text("text")) - len(source["text"])
+
+
+NARRATIVE_DEFECTS = {
+    "effect_no_quantitative_data": ("NO_QUANT_EVIDENCE", None),
+    "effect_after_only_no_comparison": ("NO_BEFORE_AFTER", None),
+    "impossible_values": ("IMPLAUSIBLE_VALUE", None),
+    "figures_without_units": ("UNIT_MISSING", None),
+    "content_missing_equipment": ("CONTENT_PART_MISSING", "技术设备"),
+    "content_over_300": ("LEN_OVER_LIMIT", "项目建设内容"),
+    "effect_over_300": ("LEN_OVER_LIMIT", "技术改造实施效果"),
+    "over_limit": ("LEN_OVER_LIMIT", None),
+    "missing_section_3": ("SECTION_MISSING", "经验做法"),
+    "missing_no_accident": ("SUBPART_MISSING", "无事故说明"),
+    "contains_contact_or_names": ("SENSITIVE_", None),
+}
+
+
+def _has(findings, code: str, detail: str | None) -> bool:
+    for f in findings:
+        if not f.code.startswith(code):
+            continue
+        if detail is None or detail in (f.field, f.data.get("section"), f.data.get("subpart")) \
+                or detail in f.data.get("missing", []):
+            return True
+    return False
+
+
+def score_narratives(analysis: RoundAnalysis, where: dict, docs: dict) -> list[Figure]:
+    ev = {"pred": 0, "tp_pred": 0, "gold": 0, "tp_gold": 0}
+    ba_ok = ba_n = 0
+    asp_tp = asp_pred = asp_gold = 0
+    over_ok = over_n = 0
+    defects_found = defects_n = 0
+    clean_flagged = clean_n = 0
+    missed: list[str] = []
+    narrative_codes = {c for c, _ in NARRATIVE_DEFECTS.values()}
+
+    def add_evidence(pred, gold):
+        ev["pred"] += len(pred)
+        ev["gold"] += len(gold)
+        ev["tp_gold"] += match_spans(pred, gold)
+        ev["tp_pred"] += match_spans(gold, pred)
+
+    for record, source in labelled_projects(analysis, where):
+        gold = source.get("gold", {})
+        result = analysis.narratives[record.id]
+        effect = result.fields.get("技术改造实施效果")
+        claims = effect.claims if effect else []
+        add_evidence([(c.start, c.end) for c in claims], _gold_spans(record.text("技术改造实施效果"), gold.get("evidence", [])))
+        if "before_after" in gold:
+            ba_n += 1
+            ba_ok += any(c.compares for c in claims) == gold["before_after"]
+        for name, key in (("项目建设内容", "content_aspects"), ("技术改造实施效果", "effect_aspects")):
+            if key in gold and name in result.fields:
+                found, truth = set(result.fields[name].coverage.found), set(gold[key])
+                asp_tp += len(found & truth)
+                asp_pred += len(found)
+                asp_gold += len(truth)
+        findings = analysis.findings_of(record)
+        tags = set(gold.get("defects", []))
+        for name, tag in (("项目建设内容", "content_over_300"), ("技术改造实施效果", "effect_over_300")):
+            over_n += 1
+            over_ok += _has(findings, "LEN_OVER_LIMIT", name) == (tag in tags)
+        for tag in tags & set(NARRATIVE_DEFECTS):
+            defects_n += 1
+            hit = _has(findings, *NARRATIVE_DEFECTS[tag])
+            defects_found += hit
+            if not hit:
+                missed.append(f"{source['id']}:{tag}")
+        if not tags:
+            clean_n += 1
+            clean_flagged += any(f.code in narrative_codes and f.severity != "info" for f in findings)
+
+    sec_ok = sec_n = sub_ok = sub_n = 0
+    sens_gold = sens_found = 0
+    for record, source, offset in _practices(analysis, docs):
+        gold = source.get("gold", {})
+        result = analysis.narratives[record.id]
+        fa = result.fields["text"]
+        add_evidence([(c.start, c.end) for c in fa.claims if c.start >= offset],
+                     _gold_spans(source["text"], gold.get("evidence", []), offset))
+        for name, present in gold.get("sections", {}).items():
+            sec_n += 1
+            sec_ok += result.sections[name].present == present
+        for name, present in gold.get("subsections", {}).items():
+            sub_n += 1
+            sub_ok += result.subparts[name].present == present
+        gold_sensitive = _gold_spans(source["text"], gold.get("sensitive", []), offset)
+        sens_gold += len(gold_sensitive)
+        sens_found += match_spans([(s.start, s.end) for s in fa.sensitive], gold_sensitive)
+        findings = analysis.findings_of(record)
+        over_n += 1
+        over_ok += _has(findings, "LEN_OVER_LIMIT", None) == bool(gold.get("over_limit"))
+        tags = set(gold.get("defects", []))
+        for tag in tags & set(NARRATIVE_DEFECTS):
+            defects_n += 1
+            hit = _has(findings, *NARRATIVE_DEFECTS[tag])
+            defects_found += hit
+            if not hit:
+                missed.append(f"{source.get('id')}:{tag}")
+
+    p, r, f = _prf(ev["tp_pred"], ev["pred"], ev["tp_gold"], ev["gold"])
+    ap, ar, af = _prf(asp_tp, asp_pred, asp_tp, asp_gold)
+    return [
+        Figure("evidence", "claims precision", p, "", f"{ev['tp_pred']}/{ev['pred']}"),
+        Figure("evidence", "claims recall", r, "", f"{ev['tp_gold']}/{ev['gold']}"),
+        Figure("evidence", "claims F1", f, "≥0.90"),
+        Figure("evidence", "before/after detection accuracy", _ratio(ba_ok, ba_n), "", f"{ba_ok}/{ba_n}"),
+        Figure("aspects", "aspect micro-F1 (content + effect)", af, "≥0.80", f"P {ap:.3f} R {ar:.3f}" if ap else ""),
+        Figure("sections", "section presence accuracy", _ratio(sec_ok, sec_n), "≥0.95", f"{sec_ok}/{sec_n}"),
+        Figure("sections", "sub-part presence accuracy", _ratio(sub_ok, sub_n), "", f"{sub_ok}/{sub_n}"),
+        Figure("sensitive", "sensitive-span recall", _ratio(sens_found, sens_gold), "", f"{sens_found}/{sens_gold}"),
+        Figure("length", "over-limit accuracy", _ratio(over_ok, over_n), "1.000", f"{over_ok}/{over_n}"),
+        Figure("narrative", "planted narrative defects found", _ratio(defects_found, defects_n), "",
+               f"{defects_found}/{defects_n}" + (f"; missed {', '.join(missed)}" if missed else "")),
+        Figure("narrative", "clean rows with a narrative warning", _ratio(clean_flagged, clean_n), "",
+               f"{clean_flagged}/{clean_n}"),
+    ]
+
+
 def evaluate(evalset: Path) -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="jigai-eval-") as tmp:
         folder = Path(tmp)
         where, docs = write_set_as_files(evalset, folder)
         analysis = analyse([folder], EVAL_ROUND)
-        return [*score_ingest(analysis, where, docs), *score_form_rules(analysis, where)]
+        return [*score_ingest(analysis, where, docs), *score_form_rules(analysis, where),
+                *score_narratives(analysis, where, docs)]
 
 
 def print_table(figures: list[Figure], out=None) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from nlp.checks import declared_directions
+from nlp.narrative import NarrativeResult
 from nlp.pipeline import RoundAnalysis
 from nlp.records import PracticeRecord, ProjectRecord, Record
 
@@ -32,7 +33,31 @@ def record_json(record: Record, analysis: RoundAnalysis) -> dict[str, Any]:
         out["declared_directions"] = declared_directions(record)
     if isinstance(record, PracticeRecord):
         out["company_source"] = record.company_source
+    narrative = analysis.narratives.get(record.id)
+    if narrative is not None:
+        out.update(narrative_json(narrative))
     out["findings"] = [f.to_json() for f in analysis.findings_of(record)]
+    return out
+
+
+def narrative_json(narrative: NarrativeResult) -> dict[str, Any]:
+    """evidence, aspects, sections (典型做法), counts and sensitive spans of one record."""
+    out: dict[str, Any] = {
+        "evidence": [c.to_json(name) for name, fa in narrative.fields.items() for c in fa.claims],
+        "before_after": narrative.before_after,
+        "counts": {name: {"chars": fa.chars, "wps": fa.wps} for name, fa in narrative.fields.items()},
+        "sensitive": [s.to_json(name) for name, fa in narrative.fields.items() for s in fa.sensitive],
+    }
+    aspects = {name: fa.coverage.found for name, fa in narrative.fields.items() if fa.coverage is not None}
+    if aspects:
+        out["aspects"] = aspects
+        out["aspects_quantified"] = {name: fa.coverage.quantified for name, fa in narrative.fields.items()
+                                     if fa.coverage is not None}
+    if narrative.sections is not None:
+        out["sections"] = {name: {"present": s.present, "start": s.start, "end": s.end, "how": s.how}
+                           for name, s in narrative.sections.items()}
+        out["subsections"] = {name: {"present": s.present, "spans": [sp.to_json() for sp in s.spans]}
+                              for name, s in narrative.subparts.items()}
     return out
 
 

@@ -124,6 +124,12 @@ def _masked(folded: str) -> list[tuple[int, int]]:
     return ranges
 
 
+def _shares_unit(q: Quantity, following: list[Quantity]) -> bool:
+    """A bare number whose unit is written once after the next figure (5和30毫克, 6至8台, 由7.8降至6.1千瓦)."""
+    nxt = next((f for f in following if f.kind == "number"), None)
+    return nxt is not None and bool(nxt.unit) and nxt.start - q.end <= 6
+
+
 @lru_cache(maxsize=1)
 def _ascii_unit_re() -> re.Pattern:
     data = json.loads((CORPORA / "units.json").read_text(encoding="utf-8"))
@@ -209,7 +215,8 @@ def _structure(claim: Claim, folded: str, rel: list[Quantity]) -> None:
     claim.basis = basis.group(0) if basis else None
     # 由A…至B / 从A…到B
     for m in re.finditer(r"(?:由|从)", text):
-        first = next((qpos[k] for k in sorted(qpos) if k >= m.end() and k - m.end() <= 3), None)
+        first = next((qpos[k] for k in sorted(qpos) if k >= m.end() and k - m.end() <= 12
+                      and not re.search(r"[由从]", text[m.end():k])), None)
         if first is None:
             continue
         after_first = text[first.end - base:]
@@ -233,8 +240,11 @@ def _structure(claim: Claim, folded: str, rel: list[Quantity]) -> None:
             claim.direction = "same" if first.value is not None and first.value == second.value else "changed"
         return
     # a change verb followed by an amount (not by 至/到/为, which would state the level reached)
-    for m in re.finditer(rf"({_VERB_ALT})(?:了)?\s*(?:约|近|超过|逾)?\s*", text):
+    for m in re.finditer(rf"({_VERB_ALT})(?:了)?\s*", text):
         q = qpos.get(m.end())
+        if q is None:  # 节约标准煤约1.5万吨, 减少二氧化碳排放3.9万吨: the verb, its object, the amount
+            gap = re.match(r"[^\d，,；;。至到为达由从]{1,8}?(?=[约近超逾\d])", text[m.end():])
+            q = qpos.get(m.end() + gap.end()) if gap else None
         if q is None or q.kind == "rank":
             continue
         verb = m.group(1)
@@ -264,7 +274,7 @@ def _problems(claim: Claim, rel: list[Quantity], max_increase_percent: float) ->
     elif percent and claim.direction == "up" and claim.before is None and claim.change is not None \
             and claim.change >= max_increase_percent:
         claim.problems.append(("IMPLAUSIBLE_VALUE", f"提升{claim.change:g}%，数值异常，请核实"))
-    unitless = [q for q in rel if q.kind == "number" and not q.unit]
+    unitless = [q for i, q in enumerate(rel) if q.kind == "number" and not q.unit and not _shares_unit(q, rel[i + 1:])]
     if unitless and not _INDEX_METRIC.search(metric):
         claim.problems.append(("UNIT_MISSING", "数字缺少单位（如%、人、万元）"))
 

@@ -107,7 +107,7 @@ CODES: dict[str, CodeInfo] = _codes(
     ("TEXT_NEAR_EMPTY", "warning", "内容过短", "A narrative has almost no content."),
     ("TEXT_RESTATES_NAME", "warning", "内容仅重复项目名称", "A narrative only restates the project's name."),
     # narratives: required content
-    ("CONTENT_PART_MISSING", "warning", "建设内容缺少要素", "项目建设内容 lacks one of 建设内容, 产线规模, 技术设备, 工艺路线."),
+    ("CONTENT_PART_MISSING", "warning", "建设内容缺少要素", "项目建设内容 lacks one of 建设内容, 产线规模, 技术设备, 工艺路线 (info when only 产线规模/工艺路线 are missing)."),
     ("SECTION_MISSING", "error", "典型做法缺少部分", "A 典型做法 lacks one of its three sections (by content, not only by heading)."),
     ("SUBPART_MISSING", "warning", "典型做法缺少要点", "A 典型做法 section lacks a sub-part the template asks for (e.g. the no-accident statement)."),
     # narratives: quantitative evidence

@@ -10,6 +10,7 @@ from .checks import CheckResult, RoundContext, round_context, run_checks
 from .config import DEFAULT_CONFIG, Config
 from .findings import Finding, worst_severity
 from .ingest import IngestResult, ingest
+from .narrative import NarrativeResult, analyse_narratives
 from .records import Record
 
 
@@ -19,6 +20,8 @@ class RoundAnalysis:
     context: RoundContext
     ingest: IngestResult
     checks: CheckResult
+    #: record id → narrative analysis (projects and 典型做法)
+    narratives: dict[str, NarrativeResult] = field(default_factory=dict)
     #: seconds per stage
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -45,5 +48,10 @@ def analyse(paths: Iterable[str | Path], round_year: int | None = None, config: 
     t1 = time.perf_counter()
     checked = run_checks(ingested.records, ctx)
     t2 = time.perf_counter()
+    narratives = analyse_narratives(ingested.records, config.narrative)
+    for record_id, result in narratives.items():
+        checked.by_record.setdefault(record_id, []).extend(result.findings)
+    t3 = time.perf_counter()
     label = str(round_year) if round_year else str(ctx.round_month[0])
-    return RoundAnalysis(label, ctx, ingested, checked, {"ingest": t1 - t0, "checks": t2 - t1})
+    return RoundAnalysis(label, ctx, ingested, checked, narratives,
+                         {"ingest": t1 - t0, "checks": t2 - t1, "narratives": t3 - t2})

@@ -1,0 +1,126 @@
+"""Narrative checks on records: length, content parts, evidence findings, sections, sensitive content."""
+from nlp.aspects import coverage
+from nlp.config import NarrativeConfig
+from nlp.evidence import extract_claims
+from nlp.findings import Provenance
+from nlp.narrative import analyse_practice, analyse_project
+from nlp.records import FieldValue, PracticeRecord, ProjectRecord
+
+CFG = NarrativeConfig()
+CONTENT = ("对原有人工装配线实施改造，新建智能总装线3条，引进六轴机器人24台、视觉检测系统4套，部署MES系统，"
+           "工艺由人工装配调整为“机器人上料—自动装配—在线检测”连续作业，形成年产200万台的生产能力。")
+EFFECT = "改造后生产效率由每小时120台提升至260台，用工由40人减至15人，产品合格率由97.5%提升至99.3%，为行业提供示范。"
+
+
+def project(name="智能总装线改造项目", content=CONTENT, effect=EFFECT):
+    fields = {"项目名称": FieldValue(name, name, "B"), "项目建设内容": FieldValue(content, content, "M"),
+              "技术改造实施效果": FieldValue(effect, effect, "N")}
+    return ProjectRecord("p1", Provenance("a.xlsx", "Sheet1", 7), fields, city="佛山市")
+
+
+def codes(result):
+    return sorted(f.code for f in result.findings)
+
+
+def test_clean_project_has_no_findings():
+    result = analyse_project(project(), CFG)
+    assert codes(result) == []
+    assert result.fields["项目建设内容"].coverage.found == ["建设内容", "产线规模", "技术设备", "工艺路线"]
+    assert set(result.fields["技术改造实施效果"].coverage.quantified) == {"生产效率", "用工", "质量品控"}
+    assert result.before_after
+
+
+def test_over_limit_span_starts_where_the_limit_falls():
+    effect = EFFECT * 5
+    result = analyse_project(project(effect=effect), CFG)
+    (f,) = [f for f in result.findings if f.code == "LEN_OVER_LIMIT"]
+    assert f.field == "技术改造实施效果" and f.provenance.cell == "N7"
+    assert len(effect[:f.start].replace(" ", "")) == 300 and f.end == len(effect)
+    assert "WPS" in f.message
+
+
+def test_wps_count_within_limit_still_over_by_characters():
+    effect = ("合格率由96.3%提升至99.1%，" * 20)[:330]
+    result = analyse_project(project(effect=effect), CFG)
+    (f,) = [f for f in result.findings if f.code == "LEN_OVER_LIMIT"]
+    assert f.data["wps"] <= 300 < f.data["chars"] and "未超" in f.message
+
+
+def test_effect_without_figures_and_without_comparison():
+    assert "NO_QUANT_EVIDENCE" in codes(analyse_project(project(effect="生产效率显著提高，产品质量更加稳定可靠，具有良好的示范带动作用。"), CFG))
+    after_only = "新线灌装速度达到每小时36000瓶，全线自动化率达95%，年产能为8万吨，可实现年销售收入3.5亿元。"
+    result = analyse_project(project(effect=after_only), CFG)
+    assert "NO_BEFORE_AFTER" in codes(result) and "NO_QUANT_EVIDENCE" not in codes(result)
+
+
+def test_implausible_and_unitless_figures_point_at_the_claim():
+    effect = "产品一次合格率由95.2%提升至103%，操作人员由15减少至4。"
+    result = analyse_project(project(effect=effect), CFG)
+    by_code = {f.code: f for f in result.findings}
+    assert effect[by_code["IMPLAUSIBLE_VALUE"].start:by_code["IMPLAUSIBLE_VALUE"].end] == "产品一次合格率由95.2%提升至103%"
+    assert effect[by_code["UNIT_MISSING"].start:by_code["UNIT_MISSING"].end] == "操作人员由15减少至4"
+
+
+def test_content_missing_equipment():
+    content = "坚持传统工艺与现代管理相结合，新建精制加工车间3000平方米，推进标准化、规模化发展，形成年产800吨的生产能力。"
+    result = analyse_project(project(content=content), CFG)
+    (f,) = [f for f in result.findings if f.code == "CONTENT_PART_MISSING"]
+    assert f.data["missing"] == ["技术设备"]
+
+
+def test_near_empty_and_restated_name():
+    result = analyse_project(project(content="智能总装线改造项目", effect="见附件"), CFG)
+    assert {"TEXT_RESTATES_NAME", "TEXT_NEAR_EMPTY"} <= set(codes(result))
+
+
+def test_sensitive_content_in_effect():
+    effect = EFFECT + "详情请联系项目负责人陈国栋，电话13800138000。"
+    result = analyse_project(project(effect=effect), CFG)
+    assert {"SENSITIVE_CONTACT", "SENSITIVE_NAME"} <= set(codes(result))
+
+
+def test_bad_input_never_crashes():
+    for text in ["", "12345", "<script>alert(1)</script>", "![img](http://x)", "產能由5萬套提升至12萬套",
+                 "效率提升30%🚀", "\x00\x07\x1b", "提升30%" * 20000]:
+        analyse_project(project(content=text, effect=text), CFG)
+        analyse_practice(PracticeRecord("d", Provenance("d.docx"), {"text": FieldValue(text or " ")}), CFG)
+    assert "LEN_OVER_LIMIT" in codes(analyse_project(project(effect="提升30%" * 20000), CFG))
+
+
+PRACTICE = """一、企业简介
+广东测试电器有限公司成立于2005年，位于佛山市顺德区，主营厨房小家电，现有员工1200人，是国家高新技术企业。2023年营业收入18.6亿元。近三年未发生重大及以上质量、环保事故和较大及以上安全事故。
+二、近年来开展技术改造情况
+1.投入与规划。2021—2023年累计投入技术改造资金2.1亿元，编制智能制造三年规划，按“自动化—数字化—智能化”路径推进。
+2.改造成效。人均产值由60万元提升至92万元，产品合格率由96.5%提升至99.2%，单位产值能耗下降18%。
+3.典型案例。总装车间智能化改造项目投资6000万元，建成柔性总装线5条，用工由300人减至120人。
+三、具有示范借鉴意义的经验做法
+1.坚持规划引领，分步实施。2.从痛点工序切入，小步快跑。3.以数据贯通打破部门壁垒。"""
+
+
+def practice(text):
+    return PracticeRecord("doc", Provenance("d.docx"), {"text": FieldValue(text, text)}, company_name="广东测试电器有限公司")
+
+
+def test_complete_practice():
+    result = analyse_practice(practice(PRACTICE), CFG)
+    assert codes(result) == []
+    assert all(s.present for s in result.sections.values())
+
+
+def test_practice_missing_section_three_and_no_accident_statement():
+    text = PRACTICE.split("三、")[0].replace("近三年未发生重大及以上质量、环保事故和较大及以上安全事故。", "")
+    result = analyse_practice(practice(text), CFG)
+    missing = {(f.code, f.data.get("section") or f.data.get("subpart")) for f in result.findings}
+    assert ("SECTION_MISSING", "经验做法") in missing
+    assert ("SUBPART_MISSING", "无事故说明") in missing
+
+
+def test_practice_over_1500():
+    result = analyse_practice(practice(PRACTICE + "\n" + "公司持续推进技术改造。" * 150), CFG)
+    assert "LEN_OVER_LIMIT" in codes(result)
+
+
+def test_coverage_uses_claims_for_quantified():
+    text = "产品质量更加稳定，生产效率提升30%。"
+    cov = coverage(text, "effect", extract_claims(text))
+    assert "质量品控" in cov.found and "质量品控" not in cov.quantified and "生产效率" in cov.quantified

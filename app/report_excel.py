@@ -69,20 +69,32 @@ def _findings_sheet(wb, analysis: RoundAnalysis, by_id: dict[str, Record]) -> No
     ws.auto_filter.ref = f"A1:L{max(len(findings) + 1, 1)}"
 
 
+def _narrative_columns(analysis: RoundAnalysis, record: Record) -> list[Any]:
+    """字数 of each narrative (characters without spaces / WPS 字数), figures stated, before→after given."""
+    result = analysis.narratives.get(record.id)
+    if result is None:
+        return ["", "", "", ""]
+    counts = [f"{fa.chars}/{fa.wps}" for fa in result.fields.values()]
+    claims = sum(len(fa.claims) for fa in result.fields.values())
+    return ["；".join(counts[:1]), "；".join(counts[1:]), claims, "是" if result.before_after else "否"]
+
+
 def _records_sheet(wb, analysis: RoundAnalysis) -> None:
     ws = wb.create_sheet("记录")
-    _table(ws, ["记录编号", "类型", "地市", "企业", "项目名称", "文件", "工作表", "行", "问题数", "错误", "警告", "提示", "最严重"],
-           [30, 16, 9, 30, 36, 40, 12, 6, 8, 6, 6, 6, 9])
+    _table(ws, ["记录编号", "类型", "地市", "企业", "项目名称", "文件", "工作表", "行", "问题数", "错误", "警告", "提示", "最严重",
+                "字数：建设内容或典型做法（字符/WPS）", "字数：实施效果（字符/WPS）", "量化数据条数", "有改造前后对比"],
+           [30, 16, 9, 30, 36, 40, 12, 6, 8, 6, 6, 6, 9, 16, 16, 12, 12])
     for r, record in enumerate(analysis.records, start=2):
         findings = analysis.findings_of(record)
         counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
         worst = analysis.worst(record)
         values = [record.id, KIND_ZH[record.kind], record.city or "", record.company, record.text("项目名称"),
                   record.source.file, record.source.sheet or "", record.source.row, len(findings),
-                  counts["error"], counts["warning"], counts["info"], SEVERITY_ZH.get(worst, "无")]
+                  counts["error"], counts["warning"], counts["info"], SEVERITY_ZH.get(worst, "无"),
+                  *_narrative_columns(analysis, record)]
         for ci, v in enumerate(values, start=1):
             _put(ws, r, ci, v).fill = FILLS[worst]
-    ws.auto_filter.ref = f"A1:M{max(len(analysis.records) + 1, 1)}"
+    ws.auto_filter.ref = f"A1:Q{max(len(analysis.records) + 1, 1)}"
 
 
 def _cities_sheet(wb, analysis: RoundAnalysis) -> None:

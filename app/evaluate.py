@@ -217,6 +217,7 @@ def score_narratives(analysis: RoundAnalysis, where: dict, docs: dict) -> list[F
     defects_found = defects_n = 0
     clean_flagged = clean_n = 0
     missed: list[str] = []
+    planted: list[tuple[str, set[str], list]] = []  # (id, planted defects, findings) per labelled record
     narrative_codes = {c for c, _ in NARRATIVE_DEFECTS.values()}
 
     def add_evidence(pred, gold):
@@ -245,12 +246,7 @@ def score_narratives(analysis: RoundAnalysis, where: dict, docs: dict) -> list[F
         for name, tag in (("项目建设内容", "content_over_300"), ("技术改造实施效果", "effect_over_300")):
             over_n += 1
             over_ok += _has(findings, "LEN_OVER_LIMIT", name) == (tag in tags)
-        for tag in tags & set(NARRATIVE_DEFECTS):
-            defects_n += 1
-            hit = _has(findings, *NARRATIVE_DEFECTS[tag])
-            defects_found += hit
-            if not hit:
-                missed.append(f"{source['id']}:{tag}")
+        planted.append((source.get("id"), tags, findings))
         if not tags:
             clean_n += 1
             clean_flagged += any(f.code in narrative_codes and f.severity != "info" for f in findings)
@@ -275,14 +271,15 @@ def score_narratives(analysis: RoundAnalysis, where: dict, docs: dict) -> list[F
         findings = analysis.findings_of(record)
         over_n += 1
         over_ok += _has(findings, "LEN_OVER_LIMIT", None) == bool(gold.get("over_limit"))
-        tags = set(gold.get("defects", []))
+        planted.append((source.get("id"), set(gold.get("defects", [])), findings))
+
+    for rid, tags, findings in planted:
         for tag in tags & set(NARRATIVE_DEFECTS):
             defects_n += 1
             hit = _has(findings, *NARRATIVE_DEFECTS[tag])
             defects_found += hit
             if not hit:
-                missed.append(f"{source.get('id')}:{tag}")
-
+                missed.append(f"{rid}:{tag}")
     p, r, f = _prf(ev["tp_pred"], ev["pred"], ev["tp_gold"], ev["gold"])
     ap, ar, af = _prf(asp_tp, asp_pred, asp_tp, asp_gold)
     return [

@@ -299,13 +299,62 @@ def score_narratives(analysis: RoundAnalysis, where: dict, docs: dict) -> list[F
     ]
 
 
+def score_directions(analysis: RoundAnalysis, where: dict, docs: dict) -> list[Figure]:
+    """Per-direction P/R/F1 and macro-F1 for lexicon-only, model-only and combined; mismatch findings."""
+    from nlp.directions import DIRECTIONS, record_fields, tag_texts
+
+    items, truth, records = [], [], []
+    for record, source in labelled_projects(analysis, where):
+        if "directions" in source.get("gold", {}):
+            items.append(record_fields(record))
+            truth.append(set(source["gold"]["directions"]))
+            records.append((record, source))
+    for record, source, _ in _practices(analysis, docs):
+        if "directions" in source.get("gold", {}):
+            items.append(record_fields(record))
+            truth.append(set(source["gold"]["directions"]))
+    if not items:
+        return []
+    model = analysis.direction_model
+    embeddings = analysis.direction_embeddings(items) if model is not None else None
+    figures = []
+    modes = ("lexicon", "model", "combined") if model is not None else ("lexicon",)
+    for mode in modes:
+        results = tag_texts(items, model, embeddings, analysis.embedder_name, mode)
+        f1s = []
+        for d in DIRECTIONS:
+            pred = [r.tags[d] for r in results]
+            gold = [d in t for t in truth]
+            tp = sum(p and g for p, g in zip(pred, gold))
+            p, r, f = _prf(tp, sum(pred), tp, sum(gold))
+            f1s.append(f or 0.0)
+            figures.append(Figure("directions", f"{mode:<8} {d} P / R / F1", f,
+                                  "", f"P {p if p is not None else 0:.3f} R {r if r is not None else 0:.3f}"))
+        figures.append(Figure("directions", f"{mode:<8} macro-F1", sum(f1s) / len(f1s),
+                              "≥0.90" if mode == "combined" else ""))
+    planted = found = flagged = correct = 0
+    for record, source in records:
+        tags = set(source["gold"].get("defects", []))
+        expected = {("DIRECTION_UNSUPPORTED", t.split("_")[-1]) for t in tags if t.startswith("direction_overclaim_")}
+        expected |= {("DIRECTION_UNDECLARED", t.split("_")[-1]) for t in tags if t.startswith("direction_underclaim_")}
+        got = {(f.code, f.data.get("direction")) for f in analysis.findings_of(record)
+               if f.code in ("DIRECTION_UNSUPPORTED", "DIRECTION_UNDECLARED")}
+        planted += len(expected)
+        found += len(expected & got)
+        flagged += len(got)
+        correct += len(got & expected)
+    figures.append(Figure("directions", "mismatch findings precision", _ratio(correct, flagged), "", f"{correct}/{flagged}"))
+    figures.append(Figure("directions", "mismatch findings recall", _ratio(found, planted), "", f"{found}/{planted}"))
+    return figures
+
+
 def evaluate(evalset: Path) -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="jigai-eval-") as tmp:
         folder = Path(tmp)
         where, docs = write_set_as_files(evalset, folder)
         analysis = analyse([folder], EVAL_ROUND)
         return [*score_ingest(analysis, where, docs), *score_form_rules(analysis, where),
-                *score_narratives(analysis, where, docs)]
+                *score_narratives(analysis, where, docs), *score_directions(analysis, where, docs)]
 
 
 def print_table(figures: list[Figure], out=None) -> None:

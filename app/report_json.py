@@ -29,8 +29,11 @@ def record_json(record: Record, analysis: RoundAnalysis) -> dict[str, Any]:
     }
     if record.extra:
         out["extra"] = {name: value.text for name, value in record.extra.items()}
-    if isinstance(record, ProjectRecord):
-        out["declared_directions"] = declared_directions(record)
+    declared = declared_directions(record) if isinstance(record, ProjectRecord) else None
+    if declared is not None:
+        out["declared_directions"] = declared
+    if record.id in analysis.directions:
+        out["directions"] = analysis.directions[record.id].to_json(declared)
     if isinstance(record, PracticeRecord):
         out["company_source"] = record.company_source
     narrative = analysis.narratives.get(record.id)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .embeddings.config import EmbeddingConfig
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -54,6 +56,7 @@ class Config:
     limits: Limits = Limits()
     rules: RuleConfig = RuleConfig()
     narrative: NarrativeConfig = NarrativeConfig()
+    embeddings: EmbeddingConfig = EmbeddingConfig()
 
 
 DEFAULT_CONFIG = Config()

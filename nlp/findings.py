@@ -102,6 +102,9 @@ CODES: dict[str, CodeInfo] = _codes(
     ("CONTACT_INCOMPLETE", "warning", "联系人信息不完整", "企业联系人及联系方式 lacks a name or a phone number."),
     # enterprise summary (附件2)
     ("BENCHMARK_VALUE_INVALID", "warning", "是否标杆企业应填“是”或“否”", "是否标杆企业 holds something other than 是/否."),
+    # directions
+    ("DIRECTION_UNDECLARED", "warning", "文字支持但未申报的方向", "The text clearly describes a direction marked 否."),
+    ("DIRECTION_UNSUPPORTED", "warning", "申报方向缺乏文字支撑", "A direction marked 是 has no done work in the text supporting it."),
     # narratives: length
     ("LEN_OVER_LIMIT", "error", "超过字数限制", "A narrative is over its limit (300 for 项目建设内容/技术改造实施效果, 1500 for 典型做法), counted as characters without spaces; the span is the overflow."),
     ("TEXT_NEAR_EMPTY", "warning", "内容过短", "A narrative has almost no content."),

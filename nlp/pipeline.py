@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .checks import CheckResult, RoundContext, round_context, run_checks
+from .checks import CheckResult, RoundContext, declared_directions, round_context, run_checks
 from .config import DEFAULT_CONFIG, Config
 from .findings import Finding, worst_severity
+from .directions import DirectionResult, direction_findings, tag_records
+from .directions.model import DirectionModel, load_model
 from .ingest import IngestResult, ingest
 from .narrative import NarrativeResult, analyse_narratives
 from .records import Record
@@ -22,8 +24,23 @@ class RoundAnalysis:
     checks: CheckResult
     #: record id → narrative analysis (projects and 典型做法)
     narratives: dict[str, NarrativeResult] = field(default_factory=dict)
+    #: record id → direction tagging (projects and 典型做法)
+    directions: dict[str, DirectionResult] = field(default_factory=dict)
+    direction_model: DirectionModel | None = None
+    #: the embedder the direction model used (None: lexicon and n-gram features only)
+    embedder: object | None = None
     #: seconds per stage
     timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def embedder_name(self) -> str | None:
+        return getattr(self.embedder, "name", None)
+
+    def direction_embeddings(self, items: list[dict[str, str]]):
+        """Embeddings of field dicts as the direction model sees them (None without an embedder)."""
+        if self.embedder is None:
+            return None
+        return self.embedder.embed(["。".join(t for t in fields.values() if t) for fields in items], kind="passage")
 
     @property
     def records(self) -> list[Record]:
@@ -52,6 +69,27 @@ def analyse(paths: Iterable[str | Path], round_year: int | None = None, config: 
     for record_id, result in narratives.items():
         checked.by_record.setdefault(record_id, []).extend(result.findings)
     t3 = time.perf_counter()
+    model = load_model()
+    embedder = direction_embedder(model, config)
+    directions = tag_records(ingested.records, model, embedder)
+    for record in ingested.projects:
+        if record.id in directions:
+            checked.by_record.setdefault(record.id, []).extend(
+                direction_findings(record, directions[record.id], declared_directions(record), model))
+    t4 = time.perf_counter()
     label = str(round_year) if round_year else str(ctx.round_month[0])
-    return RoundAnalysis(label, ctx, ingested, checked, narratives,
-                         {"ingest": t1 - t0, "checks": t2 - t1, "narratives": t3 - t2})
+    return RoundAnalysis(label, ctx, ingested, checked, narratives, directions, model, embedder,
+                         {"ingest": t1 - t0, "checks": t2 - t1, "narratives": t3 - t2, "directions": t4 - t3})
+
+
+def direction_embedder(model: DirectionModel | None, config: Config):
+    """The cached embedder the direction model was trained with, or None (n-gram features only)."""
+    if model is None or model.with_embeddings is None:
+        return None
+    from .embeddings import BackendUnavailable, get_embedder
+
+    try:
+        embedder = get_embedder(config.embeddings, cache=True)
+    except BackendUnavailable:
+        return None
+    return embedder if embedder.name == model.embedder else None

@@ -1,0 +1,153 @@
+"""Technical-direction tagging (智能化/数字化/绿色化) with the reasons shown in the text, and the findings
+that compare it with the declared 是/否 columns.
+
+Per record: a lexicon score (nlp.directions.lexicon), a model score (nlp.directions.model) and their blend;
+a tag per direction; the reasons as spans (the lexicon hits that count) and the voided mentions (plans,
+negations, boilerplate, names, products) so a reviewer sees why a word did not count.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..findings import Finding
+from ..records import PracticeRecord, ProjectRecord, Record
+from .lexicon import DIRECTIONS, Evidence, find_evidence, lexicon_scores
+from .model import DirectionModel, load_model
+
+__all__ = ["DIRECTIONS", "DirectionResult", "record_fields", "tag_texts", "tag_records", "direction_findings"]
+
+#: the blended score at or above which a direction marked 否 is "clearly supported"
+UNDECLARED_MIN_SCORE = 0.75
+#: fallback thresholds when no model ships: tag when the lexicon score reaches this
+LEXICON_ONLY_THRESHOLD = 0.6
+
+
+@dataclass
+class DirectionResult:
+    scores: dict[str, float]
+    tags: dict[str, bool]
+    lexicon: dict[str, float]
+    model: dict[str, float] | None
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def reasons(self, direction: str) -> list[Evidence]:
+        return [e for e in self.evidence if e.direction == direction and e.status == "counts"]
+
+    def voided(self, direction: str) -> list[Evidence]:
+        return [e for e in self.evidence if e.direction == direction and e.status != "counts"]
+
+    def product_based(self, direction: str) -> bool:
+        reasons = self.reasons(direction)
+        return bool(reasons) and all(e.kind == "product" for e in reasons)
+
+    def to_json(self, declared: dict[str, bool] | None = None) -> dict[str, Any]:
+        out = {}
+        for d in DIRECTIONS:
+            entry: dict[str, Any] = {"score": round(self.scores[d], 3), "tag": self.tags[d],
+                                     "lexicon": self.lexicon[d],
+                                     "reasons": [{"field": e.field, "start": e.start, "end": e.end, "text": e.text,
+                                                  "kind": e.kind} for e in self.reasons(d)],
+                                     "voided": [{"field": e.field, "start": e.start, "end": e.end, "text": e.text,
+                                                 "why": e.status} for e in self.voided(d)]}
+            if self.model is not None:
+                entry["model"] = round(self.model[d], 3)
+            if declared is not None:
+                entry["declared"] = declared.get(d, False)
+            if self.product_based(d):
+                entry["rests_on_product"] = True
+            out[d] = entry
+        return out
+
+
+def record_fields(record: Record) -> dict[str, str]:
+    """The texts that carry a record's direction: project name and both narratives, or the 典型做法."""
+    if isinstance(record, ProjectRecord):
+        return {name: record.text(name) for name in ("项目名称", "项目建设内容", "技术改造实施效果")}
+    if isinstance(record, PracticeRecord):
+        return {"text": record.text("text")}
+    return {}
+
+
+def tag_texts(items: list[dict[str, str]], model: DirectionModel | None, embeddings: np.ndarray | None = None,
+              embedder: str | None = None, mode: str = "combined") -> list[DirectionResult]:
+    """Tag several records at once (``mode``: "combined", "lexicon" or "model")."""
+    evidence = [find_evidence(fields) for fields in items]
+    lex = [lexicon_scores(ev) for ev in evidence]
+    model_scores = None
+    if model is not None and mode != "lexicon":
+        texts = ["。".join(t for t in fields.values() if t) for fields in items]
+        model_scores = model.model_scores(texts, embeddings, embedder) if texts else np.zeros((0, 3))
+    results = []
+    for i, fields in enumerate(items):
+        m = {d: float(model_scores[i, j]) for j, d in enumerate(DIRECTIONS)} if model_scores is not None else None
+        scores, tags = {}, {}
+        for d in DIRECTIONS:
+            if model is None or mode == "lexicon":
+                threshold = model.operating[d].lexicon_threshold if model is not None else LEXICON_ONLY_THRESHOLD
+                scores[d] = lex[i][d]
+            elif mode == "model":
+                scores[d], threshold = m[d], model.operating[d].model_threshold
+            else:
+                op = model.operating[d]
+                scores[d], threshold = op.alpha * lex[i][d] + (1 - op.alpha) * m[d], op.combined_threshold
+            tags[d] = scores[d] >= threshold
+        results.append(DirectionResult(scores, tags, lex[i], m, evidence[i]))
+    return results
+
+
+def tag_records(records: list[Record], model: DirectionModel | None = None, embedder=None,
+                mode: str = "combined") -> dict[str, DirectionResult]:
+    """Direction results by record id for every project and 典型做法 (embedding texts in one batch)."""
+    targets = [r for r in records if isinstance(r, (ProjectRecord, PracticeRecord))]
+    if not targets:
+        return {}
+    items = [record_fields(r) for r in targets]
+    embeddings = None
+    name = None
+    if embedder is not None and model is not None and model.with_embeddings is not None:
+        texts = ["。".join(t for t in fields.values() if t) for fields in items]
+        embeddings = embedder.embed(texts, kind="passage")
+        name = embedder.name
+    results = tag_texts(items, model, embeddings, name, mode)
+    return {r.id: res for r, res in zip(targets, results)}
+
+
+def direction_findings(record: ProjectRecord, result: DirectionResult, declared: dict[str, bool],
+                       model: DirectionModel | None) -> list[Finding]:
+    """DIRECTION_UNDECLARED / DIRECTION_UNSUPPORTED for a project, each with the spans it rests on."""
+    out = []
+    for d in DIRECTIONS:
+        reasons = result.reasons(d)
+        if not declared.get(d) and result.tags[d] and reasons and result.scores[d] >= UNDECLARED_MIN_SCORE:
+            first = max(reasons, key=lambda e: e.weight)  # the strongest, earliest on ties
+            terms = "、".join(dict.fromkeys(e.text for e in reasons[:5]))
+            out.append(Finding("DIRECTION_UNDECLARED", f"{d}填“否”，但文字描述了{d}改造：{terms}", field=first.field,
+                               provenance=record.provenance(first.field), start=first.start, end=first.end,
+                               record_id=record.id, city=record.city,
+                               data={"direction": d, "score": round(result.scores[d], 3),
+                                     "spans": [_span(e) for e in reasons]}))
+        if declared.get(d) and not result.tags[d] and not reasons:
+            voided = result.voided(d)
+            why = {"plan": "仅为计划", "negated": "被否定", "boilerplate": "套话", "org_name": "企业或园区名称",
+                   "product": "产品名称"}
+            if voided:
+                first = voided[0]
+                detail = "；".join(f"“{e.text}”{why[e.status]}" for e in voided[:4])
+                message = f"{d}填“是”，但文字中没有已实施的{d}改造内容（{detail}）"
+                name, start, end = first.field, first.start, first.end
+            else:
+                message = f"{d}填“是”，但文字中没有{d}改造内容"
+                name = "项目建设内容"
+                start, end = (0, len(record.text(name))) if record.text(name) else (None, None)
+            out.append(Finding("DIRECTION_UNSUPPORTED", message, field=name, provenance=record.provenance(name),
+                               start=start, end=end, record_id=record.id, city=record.city,
+                               data={"direction": d, "score": round(result.scores[d], 3),
+                                     "spans": [_span(e) for e in voided]}))
+    return out
+
+
+def _span(e: Evidence) -> dict[str, Any]:
+    return {"field": e.field, "start": e.start, "end": e.end, "text": e.text, "status": e.status}

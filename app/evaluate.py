@@ -78,7 +78,8 @@ def write_set_as_files(evalset: Path, folder: Path) -> tuple[dict[tuple[str, int
     for e in practices:
         stem = f"{e['城市']}-{e.get('id', e['企业名称'])}"
         write_practice_docx(folder / f"{stem}.docx", e["企业名称"], e["text"])
-        docs[stem] = e
+        # a Word file keeps no empty paragraphs the way ingest reads it: score against the same text
+        docs[stem] = dict(e, text="\n".join(line for line in e["text"].split("\n") if line.strip()))
     return where, docs
 
 

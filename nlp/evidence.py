@@ -190,7 +190,7 @@ _METRIC_TRAIL = re.compile(rf"(?:由|从|较改造前|较上年|同比|比改造
                            rf"保持|控制在|稳定在|居|至|到|的|\s)+$")
 _METRIC_LEAD = re.compile(r"^.*?(?:19|20)\d{2}\s*年(?:度|底|初|末)?(?:\d{1,2}月)?|^(?:提出到|到|实现|完成|达成|可|已|累计|共|全年|年均)+")
 _BASIS = re.compile(r"较改造前|较上年|较去年|比改造前|与改造前相比|同比|环比|较\d{4}年|较项目实施前|较技改前")
-_INDEX_METRIC = re.compile(r"CPK|Cpk|PPK|Ppk|指数|系数|评分|得分|分值|等级|级别|星级|比$")
+_INDEX_METRIC = re.compile(r"CPK|Cpk|PPK|Ppk|指数|系数|常数|一致性|评分|得分|分值|等级|级别|星级|比$")
 
 
 def _metric(text: str, first_quantity: int) -> str | None:

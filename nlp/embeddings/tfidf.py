@@ -18,6 +18,7 @@ the texts fitted. ``fit(texts)`` once on everything to be compared (plus, option
 as earlier rounds), then ``embed`` any texts; ``embed`` on an unfitted object fits on the texts it is given
 (plus the background). Refitting changes every vector, which is why this backend is never cached on disk.
 Deterministic: the same texts in the same order give the same vectors (fixed ``random_state``).
+``kind`` is ignored: the representation is symmetric. A text with none of the fitted n-grams gets an all-zero row.
 """
 from __future__ import annotations
 

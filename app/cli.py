@@ -41,6 +41,15 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--round", type=int, metavar="YYYY",
                        help="the round's year: projects must be completed by December of it (default: this year)")
     check.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    pub = sub.add_parser("publicity", help="assemble the publicity pack of typical-experience excerpts",
+                         description="Pick the best typical-experience excerpts of a round and write them, grouped by "
+                                     "direction and industry, as a Word document (and optionally an Excel sheet).")
+    pub.add_argument("paths", nargs="+", metavar="ROUND_OR_FILES", help="files, folders or .zip archives of a round")
+    pub.add_argument("-o", "--output", type=Path, required=True, metavar="PACK.docx", help="the Word pack")
+    pub.add_argument("--xlsx", type=Path, metavar="PACK.xlsx", help="also write the excerpts as an Excel workbook")
+    pub.add_argument("--per-group", type=int, default=3, metavar="N", help="excerpts per industry or city (default 3)")
+    pub.add_argument("--round", type=int, metavar="YYYY", help="the round's year (default: this year)")
+    pub.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     return parser
 
 
@@ -100,6 +109,29 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_SOME_UNUSABLE if analysis.ingest.failures else EXIT_OK
 
 
+def cmd_publicity(args: argparse.Namespace) -> int:
+    from .publicity import collect, write_docx, write_xlsx
+
+    bar, progress = _progress(args.paths, args.quiet)
+    try:
+        analysis = analyse(args.paths, args.round, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    for failure in analysis.ingest.failures:
+        print(f"无法读取：{failure}", file=sys.stderr)
+    entries = collect(analysis)
+    if not entries:
+        print("错误：没有可用的典型做法或实施效果文字。", file=sys.stderr)
+        return EXIT_USAGE
+    write_docx(analysis, entries, args.output, args.per_group)
+    print(f"宣传汇编（Word）：{args.output}，共{len(entries)}条候选摘录")
+    if args.xlsx:
+        write_xlsx(entries, args.xlsx, args.per_group)
+        print(f"宣传汇编（Excel）：{args.xlsx}")
+    return EXIT_SOME_UNUSABLE if analysis.ingest.failures else EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -108,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     if args.command == "check":
         return cmd_check(args)
+    if args.command == "publicity":
+        return cmd_publicity(args)
     return EXIT_USAGE  # pragma: no cover
 
 

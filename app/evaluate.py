@@ -349,13 +349,33 @@ def score_directions(analysis: RoundAnalysis, where: dict, docs: dict) -> list[F
     return figures
 
 
+def score_highlights(analysis: RoundAnalysis, docs: dict) -> list[Figure]:
+    """precision@3 and recall@5 of the picked excerpts against the editors' highlights (overlap ≥ half)."""
+    hits3 = picks3 = found5 = gold_n = 0
+    for record, source, offset in _practices(analysis, docs):
+        gold = _gold_spans(source["text"], source.get("gold", {}).get("highlights", []), offset)
+        if not gold:
+            continue
+        picks = [(h.start, h.end) for h in analysis.highlights.get(record.id, []) if h.field == "text"]
+        top3 = picks[:3]
+        hits3 += match_spans(gold, top3, 0.5)
+        picks3 += len(top3)
+        found5 += match_spans(picks[:5], gold, 0.5)
+        gold_n += len(gold)
+    if not gold_n:
+        return []
+    return [Figure("highlights", "precision@3", _ratio(hits3, picks3), "≥0.70", f"{hits3}/{picks3}"),
+            Figure("highlights", "recall@5", _ratio(found5, gold_n), "", f"{found5}/{gold_n}")]
+
+
 def evaluate(evalset: Path) -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="jigai-eval-") as tmp:
         folder = Path(tmp)
         where, docs = write_set_as_files(evalset, folder)
         analysis = analyse([folder], EVAL_ROUND)
         return [*score_ingest(analysis, where, docs), *score_form_rules(analysis, where),
-                *score_narratives(analysis, where, docs), *score_directions(analysis, where, docs)]
+                *score_narratives(analysis, where, docs), *score_directions(analysis, where, docs),
+                *score_highlights(analysis, docs)]
 
 
 def print_table(figures: list[Figure], out=None) -> None:

@@ -39,6 +39,8 @@ def record_json(record: Record, analysis: RoundAnalysis) -> dict[str, Any]:
     narrative = analysis.narratives.get(record.id)
     if narrative is not None:
         out.update(narrative_json(narrative))
+    if record.id in analysis.highlights:
+        out["highlights"] = [h.to_json() for h in analysis.highlights[record.id]]
     out["findings"] = [f.to_json() for f in analysis.findings_of(record)]
     return out
 

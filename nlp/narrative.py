@@ -35,6 +35,8 @@ class FieldAnalysis:
     claims: list[Claim]
     coverage: Coverage | None
     sensitive: list[Span]
+    #: the field's text as read
+    text: str = ""
 
     def spans(self) -> dict[str, list[Span]]:
         out = {"evidence": [c.span() for c in self.claims], "sensitive": self.sensitive}
@@ -103,7 +105,7 @@ def _sensitive(result: NarrativeResult, record: Record, name: str, fa: FieldAnal
 def _analyse_field(text: str, group: str | None, config: NarrativeConfig) -> FieldAnalysis:
     claims = extract_claims(text, config.max_increase_percent)
     cov = coverage(text, group, claims) if group else None
-    return FieldAnalysis("", char_count(text), wps_count(text), claims, cov, find_sensitive(text))
+    return FieldAnalysis("", char_count(text), wps_count(text), claims, cov, find_sensitive(text), text)
 
 
 def analyse_project(record: ProjectRecord, config: NarrativeConfig) -> NarrativeResult:

@@ -11,6 +11,7 @@ from .config import DEFAULT_CONFIG, Config
 from .findings import Finding, worst_severity
 from .directions import DirectionResult, direction_findings, tag_records
 from .directions.model import DirectionModel, load_model
+from .highlights import Highlight, pick_highlights
 from .ingest import IngestResult, ingest
 from .narrative import NarrativeResult, analyse_narratives
 from .records import Record
@@ -29,6 +30,8 @@ class RoundAnalysis:
     direction_model: DirectionModel | None = None
     #: the embedder the direction model used (None: lexicon and n-gram features only)
     embedder: object | None = None
+    #: record id → candidate publicity excerpts (典型做法 and 技术改造实施效果)
+    highlights: dict[str, list[Highlight]] = field(default_factory=dict)
     #: seconds per stage
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -77,9 +80,29 @@ def analyse(paths: Iterable[str | Path], round_year: int | None = None, config: 
             checked.by_record.setdefault(record.id, []).extend(
                 direction_findings(record, directions[record.id], declared_directions(record), model))
     t4 = time.perf_counter()
+    highlights = {rid: excerpts(result, directions.get(rid)) for rid, result in narratives.items()}
+    t5 = time.perf_counter()
     label = str(round_year) if round_year else str(ctx.round_month[0])
-    return RoundAnalysis(label, ctx, ingested, checked, narratives, directions, model, embedder,
-                         {"ingest": t1 - t0, "checks": t2 - t1, "narratives": t3 - t2, "directions": t4 - t3})
+    return RoundAnalysis(label, ctx, ingested, checked, narratives, directions, model, embedder, highlights,
+                         {"ingest": t1 - t0, "checks": t2 - t1, "narratives": t3 - t2, "directions": t4 - t3,
+                          "highlights": t5 - t4})
+
+
+#: the field of each record kind whose sentences are publicity candidates
+HIGHLIGHT_FIELDS = ("text", "技术改造实施效果")
+
+
+def excerpts(result: NarrativeResult, direction: DirectionResult | None) -> list[Highlight]:
+    """Candidate publicity excerpts of one record, from what the earlier stages found."""
+    out = []
+    for name in HIGHLIGHT_FIELDS:
+        fa = result.fields.get(name)
+        if fa is None:
+            continue
+        spans = [(e.start, e.end) for e in (direction.evidence if direction else [])
+                 if e.field == name and e.status == "counts"]
+        out.extend(pick_highlights(fa.text, name, fa.claims, result.sections, result.subparts, spans, fa.sensitive))
+    return out
 
 
 def direction_embedder(model: DirectionModel | None, config: Config):

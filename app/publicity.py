@@ -1,0 +1,162 @@
+"""The publicity pack: the best excerpts of a round grouped by direction → industry, as Word and Excel.
+
+The notice asks the department to publicise replicable experience 分行业、分重点 (by industry and by focus).
+Excerpts come from the engine's highlights (nlp.highlights), which never touch content unfit for
+publication; each entry names its company, city and source (file and paragraph or cell).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from nlp.codelists import codelists
+from nlp.directions import DIRECTIONS
+from nlp.highlights import Highlight
+from nlp.pipeline import RoundAnalysis
+from nlp.records import EnterpriseRecord, PracticeRecord, ProjectRecord, Record
+from nlp.textnorm import company_key
+
+OTHER = "其他"
+UNKNOWN_INDUSTRY = "未识别产业集群"
+
+
+@dataclass
+class Entry:
+    excerpt: Highlight
+    record: Record
+    directions: list[str]
+    cluster: str
+    sector: str
+    city: str
+    company: str
+    source: str
+
+    def row(self, direction: str) -> list:
+        return [direction, self.cluster, self.sector, self.city, self.company, self.excerpt.text, self.excerpt.why,
+                round(self.excerpt.score, 3), self.source]
+
+
+def _industry(record: Record, by_company: dict[str, Record]) -> tuple[str, str]:
+    """(cluster, sector) of a record: its own columns, else those of its company's 附件2/附件1 row."""
+    own = record if isinstance(record, (ProjectRecord, EnterpriseRecord)) else by_company.get(company_key(record.company))
+    if own is None:
+        return UNKNOWN_INDUSTRY, OTHER
+    lists = codelists()
+    cluster = lists.cluster(own.text("所属战略产业集群"))
+    sector = lists.sector(own.text("所属行业")).sector
+    return (cluster.name if cluster else UNKNOWN_INDUSTRY), (sector.name if sector else OTHER)
+
+
+def _source(record: Record, h: Highlight) -> str:
+    prov = record.provenance(h.field)
+    place = prov.cell or (f"第{prov.row}行" if prov.row else "")
+    if isinstance(record, PracticeRecord):
+        paragraph = next((i for i, (a, b) in enumerate(record.blocks) if a <= h.start < b + 1), None)
+        place = f"第{paragraph + 1}段" if paragraph is not None else ""
+    return " ".join(p for p in (prov.file, prov.sheet or "", place) if p)
+
+
+def collect(analysis: RoundAnalysis, per_record: int = 2) -> list[Entry]:
+    """The best ``per_record`` excerpts of every record, with what they are filed under."""
+    by_company: dict[str, Record] = {}
+    for r in analysis.records:
+        if isinstance(r, EnterpriseRecord) or (isinstance(r, ProjectRecord) and company_key(r.company) not in by_company):
+            by_company[company_key(r.company)] = r
+    entries = []
+    for record in analysis.records:
+        picks = analysis.highlights.get(record.id, [])[:per_record]
+        if not picks:
+            continue
+        tags = analysis.directions.get(record.id)
+        directions = [d for d in DIRECTIONS if tags and tags.tags[d]] or [OTHER]
+        cluster, sector = _industry(record, by_company)
+        for h in picks:
+            entries.append(Entry(h, record, directions, cluster, sector, record.city or OTHER, record.company,
+                                 _source(record, h)))
+    return entries
+
+
+def grouped(entries: list[Entry], key: str, per_group: int) -> dict[str, list[Entry]]:
+    """The top ``per_group`` entries per direction, cluster, sector or city, best first."""
+    groups: dict[str, list[Entry]] = defaultdict(list)
+    for e in entries:
+        names = e.directions if key == "direction" else [getattr(e, key)]
+        for name in names:
+            groups[name].append(e)
+    return {name: sorted(items, key=lambda e: -e.excerpt.score)[:per_group] for name, items in sorted(groups.items())}
+
+
+def _toc(doc) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    paragraph = doc.add_paragraph()
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), 'TOC \\o "1-2" \\h \\z \\u')
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "（目录：在Word中右键“更新域”生成）"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+
+
+def write_docx(analysis: RoundAnalysis, entries: list[Entry], path: Path, per_group: int = 3) -> None:
+    """Word pack: title, table of contents, Heading 1 per direction, Heading 2 per cluster, quoted excerpts."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt, RGBColor
+
+    doc = Document()
+    title = doc.add_heading(f"工业技术改造“百企千项”示范行动典型经验汇编（{analysis.round}年）", level=0)
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    note = doc.add_paragraph("按技术改造方向、所属战略产业集群分类编排。摘录均出自各地报送材料原文，"
+                             "已剔除联系方式、人员姓名及疑似涉密内容；每条注明企业、地市及出处。")
+    note.runs[0].font.size = Pt(10)
+    _toc(doc)
+    for direction in (*DIRECTIONS, OTHER):
+        in_direction = [e for e in entries if direction in e.directions]
+        if not in_direction:
+            continue
+        doc.add_heading(f"{direction}改造" if direction != OTHER else "其他", level=1)
+        for cluster, items in grouped(in_direction, "cluster", per_group).items():
+            doc.add_heading(cluster, level=2)
+            for e in items:
+                quote = doc.add_paragraph(style="Intense Quote" if "Intense Quote" in doc.styles else None)
+                quote.add_run(e.excerpt.text)
+                meta = doc.add_paragraph()
+                run = meta.add_run(f"——{e.company}（{e.city}）｜{e.sector}｜出处：{e.source}｜推荐理由：{e.excerpt.why}")
+                run.font.size = Pt(9)
+                run.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
+    doc.save(path)
+
+
+def write_xlsx(entries: list[Entry], path: Path, per_group: int = 3) -> None:
+    """Excel pack: every excerpt, then the top excerpts by direction, cluster, sector and city."""
+    import openpyxl
+    from openpyxl.styles import Alignment, Font
+
+    from .report_excel import _put
+
+    header = ["方向", "产业集群", "所属行业", "地市", "企业", "摘录", "推荐理由", "得分", "出处"]
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    sheets = {"全部摘录": None, "按方向": "direction", "按产业集群": "cluster", "按行业": "sector", "按地市": "city"}
+    for title, key in sheets.items():
+        ws = wb.create_sheet(title)
+        for ci, text in enumerate(header, start=1):
+            _put(ws, 1, ci, text).font = Font(bold=True)
+        rows = []
+        if key is None:
+            rows = [e.row("、".join(e.directions)) for e in sorted(entries, key=lambda e: -e.excerpt.score)]
+        else:
+            for name, items in grouped(entries, key, per_group).items():
+                rows += [e.row(name if key == "direction" else "、".join(e.directions)) for e in items]
+        for r, row in enumerate(rows, start=2):
+            for ci, value in enumerate(row, start=1):
+                _put(ws, r, ci, value).alignment = Alignment(wrap_text=ci == 6, vertical="top")
+        for ci, width in enumerate((10, 14, 22, 8, 28, 80, 40, 6, 50), start=1):
+            ws.column_dimensions[openpyxl.utils.get_column_letter(ci)].width = width
+        ws.freeze_panes = "A2"
+    wb.save(path)

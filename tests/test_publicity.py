@@ -1,0 +1,49 @@
+"""Publicity excerpts and the pack, on the sample round."""
+import docx
+import openpyxl
+import pytest
+
+from app.cli import main
+from nlp.highlights import candidates, pick_highlights
+from nlp.evidence import extract_claims
+from nlp.sensitive import find_sensitive
+
+TEXT = """三、具有示范借鉴意义的经验做法
+1.坚持规划引领。公司编制三年技改规划，先在总装工序试点，验证见效后再向全厂复制，避免一次性大投入的风险。
+2.以数据贯通打破部门壁垒。打通ERP、MES等6套系统接口，月度报表编制时间由3天缩短至半天。
+3.联系人：王海涛，电话13800005678。"""
+
+
+def test_candidates_are_whole_sentences_without_point_titles():
+    cands = candidates(TEXT)
+    texts = [c.text for c in cands]
+    assert "坚持规划引领。" not in texts and "1.坚持规划引领。" not in texts
+    assert any(t.startswith("公司编制三年技改规划") and t.endswith("风险。") for t in texts)
+    for c in cands:
+        assert TEXT[c.start:c.end] == c.text
+
+
+def test_picks_are_explained_diverse_and_never_sensitive():
+    picks = pick_highlights(TEXT, "text", extract_claims(TEXT), sensitive=find_sensitive(TEXT))
+    assert picks and all(h.why for h in picks)
+    assert not any("13800005678" in h.text or "王海涛" in h.text for h in picks)
+    assert len({h.text for h in picks}) == len(picks)
+    assert picks[0].score >= picks[-1].score or len(picks) == 1
+
+
+@pytest.mark.slow
+def test_publicity_pack_from_the_cli(tmp_path):
+    from pathlib import Path
+    sample = Path(__file__).resolve().parents[1] / "corpora" / "sample"
+    out, xlsx = tmp_path / "pack.docx", tmp_path / "pack.xlsx"
+    assert main(["publicity", str(sample), "-o", str(out), "--xlsx", str(xlsx), "--round", "2025", "-q"]) == 0
+    document = docx.Document(str(out))
+    styles = [p.style.name for p in document.paragraphs]
+    assert styles[0] == "Title" and "Heading 1" in styles and "Heading 2" in styles
+    body = "\n".join(p.text for p in document.paragraphs)
+    assert "13800005678" not in body and "王海涛" not in body  # the planted contact line never appears
+    assert "出处：" in body and "推荐理由：" in body
+    assert "instrText" in document.element.xml or "fldSimple" in document.element.xml  # table of contents
+    wb = openpyxl.load_workbook(xlsx)
+    assert wb.sheetnames == ["全部摘录", "按方向", "按产业集群", "按行业", "按地市"]
+    assert wb["按地市"].max_row > 3

@@ -368,6 +368,27 @@ def score_highlights(analysis: RoundAnalysis, docs: dict) -> list[Figure]:
             Figure("highlights", "recall@5", _ratio(found5, gold_n), "", f"{found5}/{gold_n}")]
 
 
+def score_duplicates(analysis: RoundAnalysis, where: dict, evalset: Path) -> list[Figure]:
+    """Recall per kind (a labelled pair found, of any kind; and found with its kind) and overall precision."""
+    gold = {tuple(sorted((p["a"], p["b"]))): p["type"] for p in _read_jsonl(evalset / "duplicates.jsonl")}
+    if not gold:
+        return []
+    ids = {record.id: source["id"] for record, source in labelled_projects(analysis, where)}
+    found = {tuple(sorted((ids.get(p.a, p.a), ids.get(p.b, p.b)))): p.kind for p in analysis.duplicates}
+    figures = []
+    for kind in ("exact", "light_edit", "template", "paraphrase"):
+        pairs = [k for k, t in gold.items() if t == kind]
+        if not pairs:
+            continue
+        hit = sum(k in found for k in pairs)
+        same = sum(found.get(k) == kind for k in pairs)
+        figures.append(Figure("duplicates", f"{kind} recall", _ratio(hit, len(pairs)),
+                              "≥0.95" if kind in ("exact", "light_edit") else "≥0.80", f"{hit}/{len(pairs)} ({same} kind right)"))
+    correct = sum(k in gold for k in found)
+    figures.append(Figure("duplicates", "pair precision", _ratio(correct, len(found)), "≥0.90", f"{correct}/{len(found)}"))
+    return figures
+
+
 def evaluate(evalset: Path) -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="jigai-eval-") as tmp:
         folder = Path(tmp)
@@ -375,7 +396,7 @@ def evaluate(evalset: Path) -> list[Figure]:
         analysis = analyse([folder], EVAL_ROUND)
         return [*score_ingest(analysis, where, docs), *score_form_rules(analysis, where),
                 *score_narratives(analysis, where, docs), *score_directions(analysis, where, docs),
-                *score_highlights(analysis, docs)]
+                *score_highlights(analysis, docs), *score_duplicates(analysis, where, evalset)]
 
 
 def print_table(figures: list[Figure], out=None) -> None:

@@ -71,6 +71,8 @@ def to_contract(analysis: RoundAnalysis) -> dict[str, Any]:
         "schema": SCHEMA,
         "round": analysis.round,
         "records": [record_json(r, analysis) for r in analysis.records],
+        "duplicates": [p.to_json() for p in analysis.duplicates],
+        "duplicate_clusters": analysis.duplicate_clusters,
         "cities": [dict(c.to_json(), findings=[f.to_json() for f in c.findings]) for c in analysis.checks.cities],
         "file_findings": [f.to_json() for f in analysis.ingest.findings],
         "files": [{"file": name, "read_as": kind} for name, kind in analysis.ingest.files.items()],

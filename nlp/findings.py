@@ -105,6 +105,8 @@ CODES: dict[str, CodeInfo] = _codes(
     # directions
     ("DIRECTION_UNDECLARED", "warning", "文字支持但未申报的方向", "The text clearly describes a direction marked 否."),
     ("DIRECTION_UNSUPPORTED", "warning", "申报方向缺乏文字支撑", "A direction marked 是 has no done work in the text supporting it."),
+    # near-duplicates
+    ("DUPLICATE_OF", "warning", "疑似重复或套用材料", "The narratives are a near-duplicate of another record's (exact, light edit, template or paraphrase)."),
     # narratives: length
     ("LEN_OVER_LIMIT", "error", "超过字数限制", "A narrative is over its limit (300 for 项目建设内容/技术改造实施效果, 1500 for 典型做法), counted as characters without spaces; the span is the overflow."),
     ("TEXT_NEAR_EMPTY", "warning", "内容过短", "A narrative has almost no content."),

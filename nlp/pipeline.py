@@ -11,6 +11,7 @@ from .config import DEFAULT_CONFIG, Config
 from .findings import Finding, worst_severity
 from .directions import DirectionResult, direction_findings, tag_records
 from .directions.model import DirectionModel, load_model
+from .duplicates import DuplicatePair, DupDoc, clusters, find_duplicates
 from .highlights import Highlight, pick_highlights
 from .ingest import IngestResult, ingest
 from .narrative import NarrativeResult, analyse_narratives
@@ -32,6 +33,9 @@ class RoundAnalysis:
     embedder: object | None = None
     #: record id → candidate publicity excerpts (典型做法 and 技术改造实施效果)
     highlights: dict[str, list[Highlight]] = field(default_factory=dict)
+    #: near-duplicate pairs among the round's projects and 典型做法, and clusters of three or more
+    duplicates: list[DuplicatePair] = field(default_factory=list)
+    duplicate_clusters: list[list[str]] = field(default_factory=list)
     #: seconds per stage
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -82,10 +86,54 @@ def analyse(paths: Iterable[str | Path], round_year: int | None = None, config: 
     t4 = time.perf_counter()
     highlights = {rid: excerpts(result, directions.get(rid)) for rid, result in narratives.items()}
     t5 = time.perf_counter()
+    pairs = round_duplicates(ingested.records, embedder)
+    by_id = {r.id: r for r in ingested.records}
+    for pair in pairs:
+        for this, other, side in ((pair.a, pair.b, "a"), (pair.b, pair.a, "b")):
+            checked.by_record.setdefault(this, []).append(duplicate_finding(by_id[this], by_id[other], pair, side))
+    t6 = time.perf_counter()
     label = str(round_year) if round_year else str(ctx.round_month[0])
-    return RoundAnalysis(label, ctx, ingested, checked, narratives, directions, model, embedder, highlights,
+    return RoundAnalysis(label, ctx, ingested, checked, narratives, directions, model, embedder, highlights, pairs,
+                         clusters(pairs),
                          {"ingest": t1 - t0, "checks": t2 - t1, "narratives": t3 - t2, "directions": t4 - t3,
-                          "highlights": t5 - t4})
+                          "highlights": t5 - t4, "duplicates": t6 - t5})
+
+
+KIND_ZH = {"exact": "完全相同", "light_edit": "轻度改写（替换企业、地点或数据）", "template": "套用同一模板",
+           "paraphrase": "同一事实换种说法"}
+
+
+def round_duplicates(records: list[Record], embedder) -> list[DuplicatePair]:
+    """Near-duplicate pairs among the round's projects (their two narratives) and 典型做法 (their text)."""
+    pairs: list[DuplicatePair] = []
+    for kind, names in (("project", ("项目建设内容", "技术改造实施效果")), ("practice", ("text",))):
+        group = [r for r in records if r.kind == kind]
+        if len(group) < 2:
+            continue
+        docs = [DupDoc(r.id, {n: r.text(n) for n in names}, {"company": r.company, "city": r.city}) for r in group]
+        embeddings = None
+        if embedder is not None:
+            from .directions import record_fields
+
+            embeddings = embedder.embed(["。".join(t for t in record_fields(r).values() if t) for r in group])
+        pairs.extend(find_duplicates(docs, embeddings))
+    return pairs
+
+
+def duplicate_finding(record: Record, other: Record, pair: DuplicatePair, side: str) -> Finding:
+    """DUPLICATE_OF on one record of a pair, pointing at its first shared passage."""
+    shared = pair.shared[0] if pair.shared else None
+    name = (shared.a_field if side == "a" else shared.b_field) if shared else next(iter(record.fields), None)
+    start = (shared.a_start if side == "a" else shared.b_start) if shared else None
+    end = (shared.a_end if side == "a" else shared.b_end) if shared else None
+    where = other.source.file + (f" 第{other.source.row}行" if other.source.row else "")
+    message = (f"与{other.city or ''}“{other.company or other.id}”（{where}）的材料{KIND_ZH[pair.kind]}，"
+               f"相似度{pair.score:.2f}")
+    return Finding("DUPLICATE_OF", message, field=name, provenance=record.provenance(name) if name else record.source,
+                   start=start, end=end, record_id=record.id, city=record.city,
+                   data={"kind": pair.kind, "other": other.id, "other_city": other.city,
+                         "other_company": other.company, "other_source": other.source.to_json(),
+                         "score": round(pair.score, 3)})
 
 
 #: the field of each record kind whose sentences are publicity candidates

@@ -1,0 +1,269 @@
+"""Near-duplicate and recycled submissions, with the shared passages aligned on both sides.
+
+Two layers feed one list of pairs:
+- **lexical**: character 4-gram shingles of each record's narratives (normalised: no whitespace or
+  punctuation, half-width), with the shingles that many records share — the form's own wording and the genre's
+  stock phrases (通过技术改造, 实现降本增效) — dropped by document frequency; MinHash LSH (datasketch) proposes
+  candidates, exact Jaccard and containment verify them (a short text pasted inside a longer one is caught);
+- **semantic**: cosine similarity of sentence embeddings (exact search), for rewordings.
+
+Each pair gets a kind — exact (equal after normalisation), light_edit (the same text with names, places or
+figures changed), template (the same skeleton and stock phrases, different facts), paraphrase (the same facts,
+reworded) — a score, the aligned shared passages, and for light edits what changed. Thresholds live in
+``DuplicateConfig`` (calibrated on corpora/duplicates, see docs/duplicates.md).
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .numbers import fold_width
+
+_DROP = re.compile(r"[\s\W_]+")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_COMPANY = re.compile(r"[\u4e00-\u9fa5]{2,16}(?:股份有限公司|有限责任公司|有限公司|集团)")
+_PLACE = re.compile(r"[\u4e00-\u9fa5]{1,4}(?:市|区|县|镇|街道)")
+
+
+@dataclass(frozen=True)
+class DuplicateConfig:
+    """Thresholds of the near-duplicate layers (see docs/duplicates.md for how they were calibrated)."""
+
+    shingle: int = 4
+    num_perm: int = 128
+    #: LSH threshold: candidate pairs whose estimated Jaccard (common shingles removed) reaches this
+    lsh_threshold: float = 0.2
+    #: a shingle found in at least this share of the collection's records, and in ``common_min_docs`` or more,
+    #: is common (stock phrases); a text recycled fewer times than that keeps its shingles
+    common_share: float = 0.02
+    common_min_docs: int = 10
+    #: light_edit: Jaccard of the figure-masked shingles, or containment
+    light_edit: float = 0.6
+    containment: float = 0.8
+    #: template: figure-masked Jaccard at least this, with few figures shared
+    template: float = 0.25
+    #: paraphrase: embedding cosine at least this, and this share of figures shared
+    paraphrase_cosine: float = 0.95
+    paraphrase_figures: float = 0.5
+    #: a shared passage shorter than this (characters) is not shown
+    min_passage: int = 8
+
+
+@dataclass
+class DupDoc:
+    """One record's narratives, as the detector sees them."""
+
+    id: str
+    fields: dict[str, str]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class SharedPassage:
+    a_field: str
+    a_start: int
+    a_end: int
+    b_field: str
+    b_start: int
+    b_end: int
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class DuplicatePair:
+    a: str
+    b: str
+    kind: str
+    score: float
+    features: dict[str, float]
+    shared: list[SharedPassage]
+    changed: dict[str, list[str]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        out = {"a": self.a, "b": self.b, "kind": self.kind, "score": round(self.score, 3),
+               "shared": [s.to_json() for s in self.shared],
+               "features": {k: round(v, 3) for k, v in self.features.items()}}
+        if self.changed:
+            out["changed"] = self.changed
+        return out
+
+
+def _normalise(text: str) -> tuple[str, list[int]]:
+    """Text without whitespace and punctuation, half-width, with the raw offset of every kept character."""
+    folded = fold_width(text)
+    kept, index = [], []
+    for i, ch in enumerate(folded):
+        if not _DROP.fullmatch(ch):
+            kept.append(ch)
+            index.append(i)
+    return "".join(kept), index
+
+
+def _joined(doc: DupDoc) -> str:
+    return "|".join(_normalise(t)[0] for t in doc.fields.values() if t)
+
+
+def _shingles(text: str, k: int) -> set[str]:
+    return {text[i:i + k] for i in range(len(text) - k + 1)} if len(text) >= k else ({text} if text else set())
+
+
+def _masked(text: str) -> str:
+    return _NUMBER.sub("#", text)
+
+
+def _jaccard(a: set, b: set) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _containment(a: set, b: set) -> float:
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+def _figures(text: str) -> Counter:
+    return Counter(_NUMBER.findall(fold_width(text)))
+
+
+def _figure_overlap(a: Counter, b: Counter) -> float:
+    if not a or not b:
+        return 0.0
+    return sum((a & b).values()) / max(sum(a.values()), sum(b.values()))
+
+
+def align(a: DupDoc, b: DupDoc, min_len: int) -> list[SharedPassage]:
+    """Passages of at least ``min_len`` characters the two records share, as raw offsets on both sides."""
+    out = []
+    for fa, ta in a.fields.items():
+        na, ia = _normalise(ta)
+        for fb, tb in b.fields.items():
+            nb, ib = _normalise(tb)
+            if not na or not nb:
+                continue
+            matcher = difflib.SequenceMatcher(None, na, nb, autojunk=False)
+            for block in matcher.get_matching_blocks():
+                if block.size >= min_len:
+                    out.append(SharedPassage(fa, ia[block.a], ia[block.a + block.size - 1] + 1,
+                                             fb, ib[block.b], ib[block.b + block.size - 1] + 1))
+    return out
+
+
+def what_changed(a: DupDoc, b: DupDoc) -> dict[str, list[str]]:
+    """For a light edit: the company names, places and figures replaced between the two texts."""
+    ta, tb = "。".join(a.fields.values()), "。".join(b.fields.values())
+    changed: dict[str, list[str]] = {}
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes():
+        if tag not in ("replace", "delete", "insert"):
+            continue
+        left, right = ta[max(0, i1 - 8):i2 + 8], tb[max(0, j1 - 8):j2 + 8]
+        for key, pattern in (("company", _COMPANY), ("place", _PLACE)):
+            for x, y in zip(pattern.findall(left), pattern.findall(right)):
+                if x != y:
+                    changed.setdefault(key, []).append(f"{x} → {y}")
+        xs = [m.group() for m in _NUMBER.finditer(ta) if m.start() <= max(i1, i2 - 1) and m.end() >= i1 + (i2 > i1)]
+        ys = [m.group() for m in _NUMBER.finditer(tb) if m.start() <= max(j1, j2 - 1) and m.end() >= j1 + (j2 > j1)]
+        for x, y in zip(xs, ys):
+            if x != y:
+                changed.setdefault("figures", []).append(f"{x} → {y}")
+    for doc_key in ("company", "city"):
+        x, y = a.meta.get(doc_key), b.meta.get(doc_key)
+        if x and y and x != y:
+            changed.setdefault(doc_key, []).insert(0, f"{x} → {y}")
+    return {k: [x for x in dict.fromkeys(v) if x.split(" → ")[0] != x.split(" → ")[-1]][:8] for k, v in changed.items()}
+
+
+def find_duplicates(docs: list[DupDoc], embeddings: np.ndarray | None = None,
+                    config: DuplicateConfig = DuplicateConfig()) -> list[DuplicatePair]:
+    """Every near-duplicate pair among ``docs`` (rows of ``embeddings`` in the same order, when given)."""
+    from datasketch import MinHash, MinHashLSH
+
+    k = config.shingle
+    joined = [_joined(d) for d in docs]
+    raw_sets = [_shingles(t, k) for t in joined]
+    mask_sets = [_shingles(_masked(t), k) for t in joined]
+    df = Counter(s for sets in mask_sets for s in sets)
+    limit = max(config.common_min_docs, int(config.common_share * len(docs)))
+    common = {s for s, n in df.items() if n >= limit}
+    rare = [s - common for s in raw_sets]
+    rare_masked = [s - common for s in mask_sets]
+    figures = [_figures(t) for t in joined]
+    lsh = MinHashLSH(threshold=config.lsh_threshold, num_perm=config.num_perm)
+    hashes = []
+    for i, shingles in enumerate(rare_masked):
+        m = MinHash(num_perm=config.num_perm, seed=1)
+        if shingles:
+            m.update_batch([s.encode("utf-8") for s in shingles])
+        hashes.append(m)
+        if shingles:
+            lsh.insert(str(i), m)
+    candidates: set[tuple[int, int]] = set()
+    for i, m in enumerate(hashes):
+        if rare_masked[i]:
+            for j in map(int, lsh.query(m)):
+                if j != i:
+                    candidates.add((min(i, j), max(i, j)))
+    if embeddings is not None and len(docs) > 1:
+        sims = embeddings @ embeddings.T
+        ii, jj = np.where(np.triu(sims, 1) >= config.paraphrase_cosine)
+        candidates.update(zip(ii.tolist(), jj.tolist()))
+    # containment: a short text inside a longer one may fall below the LSH threshold
+    for i in range(len(docs)):
+        for j in range(i + 1, len(docs)):
+            if (i, j) not in candidates and rare[i] and rare[j] and \
+                    min(len(rare[i]), len(rare[j])) * 3 < max(len(rare[i]), len(rare[j])):
+                if _containment(rare[i], rare[j]) >= config.containment:
+                    candidates.add((i, j))
+    pairs = []
+    for i, j in sorted(candidates):
+        pair = _classify(docs[i], docs[j], joined[i], joined[j], rare[i], rare[j], rare_masked[i],
+                         rare_masked[j], figures[i], figures[j],
+                         float(embeddings[i] @ embeddings[j]) if embeddings is not None else None, config)
+        if pair is not None:
+            pairs.append(pair)
+    return pairs
+
+
+def _classify(a: DupDoc, b: DupDoc, ja: str, jb: str, ra: set, rb: set, ma: set, mb: set, fa: Counter,
+              fb: Counter, cosine: float | None, config: DuplicateConfig) -> DuplicatePair | None:
+    features = {"jaccard": _jaccard(ra, rb), "masked_jaccard": _jaccard(ma, mb), "containment": _containment(ra, rb),
+                "figures": _figure_overlap(fa, fb)}
+    if cosine is not None:
+        features["cosine"] = cosine
+    if ja == jb and ja:
+        kind, score = "exact", 1.0
+    elif features["masked_jaccard"] >= config.light_edit or features["containment"] >= config.containment:
+        kind, score = "light_edit", max(features["masked_jaccard"], features["containment"])
+    elif cosine is not None and cosine >= config.paraphrase_cosine and features["figures"] >= config.paraphrase_figures:
+        kind, score = "paraphrase", cosine
+    elif features["masked_jaccard"] >= config.template and features["figures"] < config.paraphrase_figures:
+        kind, score = "template", features["masked_jaccard"]
+    else:
+        return None
+    pair = DuplicatePair(a.id, b.id, kind, score, features, align(a, b, config.min_passage))
+    if kind == "light_edit":
+        pair.changed = what_changed(a, b)
+    return pair
+
+
+def clusters(pairs: list[DuplicatePair]) -> list[list[str]]:
+    """Groups of three or more records linked by near-duplicate pairs."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for p in pairs:
+        parent[find(p.a)] = find(p.b)
+    groups: dict[str, list[str]] = {}
+    for x in parent:
+        groups.setdefault(find(x), []).append(x)
+    return sorted((sorted(g) for g in groups.values() if len(g) >= 3), key=lambda g: (-len(g), g))

@@ -153,6 +153,8 @@ def run(rows: int, narratives: int, repeat: int) -> tuple[dict[str, float], dict
                       "form-rule checks": analysis.timings["checks"],
                       "narrative checks": analysis.timings["narratives"],
                       "direction tagging, warm": analysis.timings["directions"],
+                      "publicity excerpts": analysis.timings["highlights"],
+                      "near-duplicates within the round, warm": analysis.timings["duplicates"],
                       "Excel report": excel, "JSON output": js}
             stages["total (jigai check), warm"] = sum(stages.values())
             for k, v in stages.items():

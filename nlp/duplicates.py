@@ -177,64 +177,105 @@ def what_changed(a: DupDoc, b: DupDoc) -> dict[str, list[str]]:
     return {k: [x for x in dict.fromkeys(v) if x.split(" → ")[0] != x.split(" → ")[-1]][:8] for k, v in changed.items()}
 
 
+@dataclass
+class Prepared:
+    """What the lexical layer needs of one record: its normalised text, shingles and figures."""
+
+    joined: str
+    raw: set[str]
+    masked: set[str]
+    figures: Counter
+
+
+def prepare(doc: DupDoc, k: int = 4) -> Prepared:
+    joined = _joined(doc)
+    return Prepared(joined, _shingles(joined, k), _shingles(_masked(joined), k), _figures(joined))
+
+
+def common_shingles(prepared: list[Prepared], config: DuplicateConfig) -> set[str]:
+    """Figure-masked shingles so frequent in the collection that they are stock phrases."""
+    df = Counter(s for p in prepared for s in p.masked)
+    limit = max(config.common_min_docs, int(config.common_share * len(prepared)))
+    return {s for s, n in df.items() if n >= limit}
+
+
+def signature(shingles: set[str], num_perm: int):
+    """The MinHash of a shingle set (datasketch), seeded so that signatures compare across runs."""
+    from datasketch import MinHash
+
+    m = MinHash(num_perm=num_perm, seed=1)
+    if shingles:
+        m.update_batch([s.encode("utf-8") for s in shingles])
+    return m
+
+
+def lsh_params(config: DuplicateConfig) -> tuple[int, int]:
+    """(bands, rows) of the LSH index for ``config.lsh_threshold`` (datasketch's optimum)."""
+    from datasketch.lsh import _optimal_param
+
+    return _optimal_param(config.lsh_threshold, config.num_perm, 0.5, 0.5)
+
+
+def band_keys(minhash, bands: int, rows: int) -> list[tuple[int, int]]:
+    """(band, 63-bit hash) keys of a MinHash: two signatures sharing a key are LSH candidates."""
+    import hashlib
+
+    values = minhash.hashvalues
+    out = []
+    for band in range(bands):
+        digest = hashlib.blake2b(values[band * rows:(band + 1) * rows].tobytes(), digest_size=8).digest()
+        out.append((band, int.from_bytes(digest, "big") >> 1))
+    return out
+
+
 def find_duplicates(docs: list[DupDoc], embeddings: np.ndarray | None = None,
                     config: DuplicateConfig = DuplicateConfig()) -> list[DuplicatePair]:
     """Every near-duplicate pair among ``docs`` (rows of ``embeddings`` in the same order, when given)."""
-    from datasketch import MinHash, MinHashLSH
-
-    k = config.shingle
-    joined = [_joined(d) for d in docs]
-    raw_sets = [_shingles(t, k) for t in joined]
-    mask_sets = [_shingles(_masked(t), k) for t in joined]
-    df = Counter(s for sets in mask_sets for s in sets)
-    limit = max(config.common_min_docs, int(config.common_share * len(docs)))
-    common = {s for s, n in df.items() if n >= limit}
-    rare = [s - common for s in raw_sets]
-    rare_masked = [s - common for s in mask_sets]
-    figures = [_figures(t) for t in joined]
-    lsh = MinHashLSH(threshold=config.lsh_threshold, num_perm=config.num_perm)
-    hashes = []
-    for i, shingles in enumerate(rare_masked):
-        m = MinHash(num_perm=config.num_perm, seed=1)
+    prepared = [prepare(d, config.shingle) for d in docs]
+    common = common_shingles(prepared, config)
+    bands, rows = lsh_params(config)
+    buckets: dict[tuple[int, int], list[int]] = {}
+    for i, p in enumerate(prepared):
+        shingles = p.masked - common
         if shingles:
-            m.update_batch([s.encode("utf-8") for s in shingles])
-        hashes.append(m)
-        if shingles:
-            lsh.insert(str(i), m)
+            for key in band_keys(signature(shingles, config.num_perm), bands, rows):
+                buckets.setdefault(key, []).append(i)
     candidates: set[tuple[int, int]] = set()
-    for i, m in enumerate(hashes):
-        if rare_masked[i]:
-            for j in map(int, lsh.query(m)):
-                if j != i:
-                    candidates.add((min(i, j), max(i, j)))
+    for members in buckets.values():
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                candidates.add((members[x], members[y]))
     if embeddings is not None and len(docs) > 1:
         sims = embeddings @ embeddings.T
         ii, jj = np.where(np.triu(sims, 1) >= config.paraphrase_cosine)
         candidates.update(zip(ii.tolist(), jj.tolist()))
-    # containment: a short text inside a longer one may fall below the LSH threshold
+    # containment: a short text inside a much longer one may fall below the LSH threshold
+    rare = [p.raw - common for p in prepared]
     for i in range(len(docs)):
         for j in range(i + 1, len(docs)):
             if (i, j) not in candidates and rare[i] and rare[j] and \
-                    min(len(rare[i]), len(rare[j])) * 3 < max(len(rare[i]), len(rare[j])):
-                if _containment(rare[i], rare[j]) >= config.containment:
-                    candidates.add((i, j))
+                    min(len(rare[i]), len(rare[j])) * 3 < max(len(rare[i]), len(rare[j])) and \
+                    _containment(rare[i], rare[j]) >= config.containment:
+                candidates.add((i, j))
     pairs = []
     for i, j in sorted(candidates):
-        pair = _classify(docs[i], docs[j], joined[i], joined[j], rare[i], rare[j], rare_masked[i],
-                         rare_masked[j], figures[i], figures[j],
-                         float(embeddings[i] @ embeddings[j]) if embeddings is not None else None, config)
+        cosine = float(embeddings[i] @ embeddings[j]) if embeddings is not None else None
+        pair = compare(docs[i], docs[j], prepared[i], prepared[j], common, cosine, config)
         if pair is not None:
             pairs.append(pair)
     return pairs
 
 
-def _classify(a: DupDoc, b: DupDoc, ja: str, jb: str, ra: set, rb: set, ma: set, mb: set, fa: Counter,
-              fb: Counter, cosine: float | None, config: DuplicateConfig) -> DuplicatePair | None:
+def compare(a: DupDoc, b: DupDoc, pa: Prepared, pb: Prepared, common: set[str], cosine: float | None,
+            config: DuplicateConfig) -> DuplicatePair | None:
+    """The kind of near-duplicate two records are, or None when they are distinct."""
+    ra, rb = pa.raw - common, pb.raw - common
+    ma, mb = pa.masked - common, pb.masked - common
     features = {"jaccard": _jaccard(ra, rb), "masked_jaccard": _jaccard(ma, mb), "containment": _containment(ra, rb),
-                "figures": _figure_overlap(fa, fb)}
+                "figures": _figure_overlap(pa.figures, pb.figures)}
     if cosine is not None:
         features["cosine"] = cosine
-    if ja == jb and ja:
+    if pa.joined == pb.joined and pa.joined:
         kind, score = "exact", 1.0
     elif features["masked_jaccard"] >= config.light_edit or features["containment"] >= config.containment:
         kind, score = "light_edit", max(features["masked_jaccard"], features["containment"])

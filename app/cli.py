@@ -40,7 +40,19 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--json", type=Path, metavar="OUT.json", help="write the machine-readable results here")
     check.add_argument("--round", type=int, metavar="YYYY",
                        help="the round's year: projects must be completed by December of it (default: this year)")
+    check.add_argument("--archive", type=Path, metavar="ARCHIVE.sqlite",
+                       help="compare with the earlier rounds in this archive (default: the user's archive if it exists)")
+    check.add_argument("--no-archive", action="store_true", help="do not compare with earlier rounds")
     check.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    arch = sub.add_parser("archive", help="keep earlier rounds for recycled-submission checks")
+    arch_sub = arch.add_subparsers(dest="archive_command", metavar="ACTION")
+    add = arch_sub.add_parser("add", help="store a round's narratives in the archive")
+    add.add_argument("paths", nargs="+", metavar="FILES_OR_FOLDERS")
+    add.add_argument("--round", required=True, metavar="YYYY", help="the round these files belong to")
+    add.add_argument("--archive", type=Path, metavar="ARCHIVE.sqlite", help="the archive file (default: the user's)")
+    add.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    lst = arch_sub.add_parser("list", help="list the archived rounds")
+    lst.add_argument("--archive", type=Path, metavar="ARCHIVE.sqlite")
     pub = sub.add_parser("publicity", help="assemble the publicity pack of typical-experience excerpts",
                          description="Pick the best typical-experience excerpts of a round and write them, grouped by "
                                      "direction and industry, as a Word document (and optionally an Excel sheet).")
@@ -95,7 +107,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not analysis.ingest.files:
         print("错误：没有可用的文件。", file=sys.stderr)
         return EXIT_USAGE
+    archived_pairs = _check_archive(analysis, args)
     print_summary(analysis)
+    if archived_pairs:
+        rounds = sorted({p["round"] for p in archived_pairs})
+        print(f"与往年（{'、'.join(rounds)}）材料疑似重复：{len(archived_pairs)}对")
     if args.output:
         from .report_excel import write_excel
 
@@ -104,8 +120,58 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         from .report_json import write_json
 
-        write_json(analysis, args.json)
+        write_json(analysis, args.json, archived_pairs)
         print(f"JSON结果：{args.json}")
+    return EXIT_SOME_UNUSABLE if analysis.ingest.failures else EXIT_OK
+
+
+def _check_archive(analysis, args) -> list[dict]:
+    from .archive import Archive, check_against_archive, default_archive_path
+
+    if args.no_archive:
+        return []
+    path = args.archive or default_archive_path()
+    if not path.exists():
+        if args.archive:
+            print(f"错误：找不到往年材料库 {path}", file=sys.stderr)
+        return []
+    archive = Archive(path)
+    try:
+        return check_against_archive(analysis, archive)
+    finally:
+        archive.close()
+
+
+def cmd_archive(args: argparse.Namespace) -> int:
+    from .archive import Archive, add_round
+
+    if args.archive_command == "list":
+        archive = Archive(args.archive)
+        for rnd, n in archive.rounds().items():
+            print(f"{rnd}\t{n}条")
+        print(f"材料库：{archive.path}")
+        archive.close()
+        return EXIT_OK
+    if args.archive_command != "add":
+        print("用法：jigai archive add FILES --round YYYY | jigai archive list", file=sys.stderr)
+        return EXIT_USAGE
+    bar, progress = _progress(args.paths, args.quiet)
+    try:
+        analysis = analyse(args.paths, int(args.round) if str(args.round).isdigit() else None, progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    for failure in analysis.ingest.failures:
+        print(f"无法读取：{failure}", file=sys.stderr)
+    if not analysis.records:
+        print("错误：没有可用的文件。", file=sys.stderr)
+        return EXIT_USAGE
+    archive = Archive(args.archive)
+    try:
+        added = add_round(archive, analysis, str(args.round))
+    finally:
+        archive.close()
+    print(f"已存入{args.round}年材料{added}条（重复内容只存一次）：{archive.path}")
     return EXIT_SOME_UNUSABLE if analysis.ingest.failures else EXIT_OK
 
 
@@ -142,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_check(args)
     if args.command == "publicity":
         return cmd_publicity(args)
+    if args.command == "archive":
+        return cmd_archive(args)
     return EXIT_USAGE  # pragma: no cover
 
 

@@ -66,12 +66,12 @@ def narrative_json(narrative: NarrativeResult) -> dict[str, Any]:
     return out
 
 
-def to_contract(analysis: RoundAnalysis) -> dict[str, Any]:
+def to_contract(analysis: RoundAnalysis, archived_pairs: list[dict] | None = None) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "round": analysis.round,
         "records": [record_json(r, analysis) for r in analysis.records],
-        "duplicates": [p.to_json() for p in analysis.duplicates],
+        "duplicates": [p.to_json() for p in analysis.duplicates] + list(archived_pairs or []),
         "duplicate_clusters": analysis.duplicate_clusters,
         "cities": [dict(c.to_json(), findings=[f.to_json() for f in c.findings]) for c in analysis.checks.cities],
         "file_findings": [f.to_json() for f in analysis.ingest.findings],
@@ -80,5 +80,5 @@ def to_contract(analysis: RoundAnalysis) -> dict[str, Any]:
     }
 
 
-def write_json(analysis: RoundAnalysis, path: Path) -> None:
-    path.write_text(json.dumps(to_contract(analysis), ensure_ascii=False, indent=1), encoding="utf-8")
+def write_json(analysis: RoundAnalysis, path: Path, archived_pairs: list[dict] | None = None) -> None:
+    path.write_text(json.dumps(to_contract(analysis, archived_pairs), ensure_ascii=False, indent=1), encoding="utf-8")

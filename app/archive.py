@@ -1,0 +1,213 @@
+"""The archive of earlier rounds: narratives, LSH band keys and embeddings in one SQLite file.
+
+`jigai archive add FILES --round 2023` stores a round; `jigai check` compares a new round against every
+archived one (a pair with an archived record names its round). Candidate generation is an indexed lookup of
+the new records' MinHash band keys, so a round against 100,000 archived narratives stays fast; the semantic
+layer compares the new round's embeddings with the archived ones of the same embedder (exact search).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+from nlp.duplicates import (DupDoc, DuplicateConfig, DuplicatePair, band_keys, common_shingles, compare,
+                            lsh_params, prepare, signature)
+
+SCHEMA_VERSION = 1
+DATA_ENV = "JIGAI_DATA_DIR"
+
+
+def default_archive_path() -> Path:
+    root = os.environ.get(DATA_ENV)
+    base = Path(root).expanduser() if root else Path.home() / ".local" / "share" / "jigai"
+    return base / "archive.sqlite"
+
+
+@dataclass
+class ArchivedDoc:
+    key: int
+    round: str
+    doc: DupDoc
+
+
+class Archive:
+    """Earlier rounds' narratives, indexed for near-duplicate search."""
+
+    def __init__(self, path: Path | None = None, config: DuplicateConfig = DuplicateConfig()):
+        self.path = Path(path) if path else default_archive_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.config = config
+        self.db = sqlite3.connect(str(self.path))
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript("""
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+            CREATE TABLE IF NOT EXISTS docs (key INTEGER PRIMARY KEY, round TEXT NOT NULL, record_id TEXT NOT NULL,
+                kind TEXT NOT NULL, content_hash TEXT NOT NULL, fields TEXT NOT NULL, meta TEXT NOT NULL,
+                UNIQUE (round, content_hash));
+            CREATE TABLE IF NOT EXISTS bands (band INTEGER NOT NULL, hash INTEGER NOT NULL, doc INTEGER NOT NULL);
+            CREATE INDEX IF NOT EXISTS bands_lookup ON bands (band, hash);
+            CREATE TABLE IF NOT EXISTS vectors (doc INTEGER NOT NULL, embedder TEXT NOT NULL, vec BLOB NOT NULL,
+                PRIMARY KEY (doc, embedder));
+        """)
+        found = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        if found is None:
+            self.db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+            self.db.commit()
+        elif int(found[0]) > SCHEMA_VERSION:
+            raise RuntimeError(f"{self.path}: archive schema {found[0]} is newer than this program ({SCHEMA_VERSION})")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def rounds(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT round, COUNT(*) FROM docs GROUP BY round ORDER BY round").fetchall())
+
+    def add(self, docs: Iterable[tuple[str, DupDoc]], round_label: str, embeddings: np.ndarray | None = None,
+            embedder: str | None = None) -> int:
+        """Store (kind, doc) pairs of one round, in one transaction; the same text twice is stored once."""
+        bands, rows = lsh_params(self.config)
+        added = 0
+        docs = list(docs)
+        with self.db:
+            for i, (kind, doc) in enumerate(docs):
+                content = json.dumps(doc.fields, ensure_ascii=False)  # field order kept: it is the text's order
+                digest = hashlib.sha256(json.dumps(doc.fields, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+                cur = self.db.execute(
+                    "INSERT OR IGNORE INTO docs (round, record_id, kind, content_hash, fields, meta) VALUES (?,?,?,?,?,?)",
+                    (round_label, doc.id, kind, digest, content, json.dumps(doc.meta, ensure_ascii=False)))
+                if cur.rowcount == 0:
+                    continue
+                key = cur.lastrowid
+                added += 1
+                shingles = prepare(doc, self.config.shingle).masked
+                if shingles:
+                    self.db.executemany("INSERT INTO bands VALUES (?,?,?)",
+                                        [(b, h, key) for b, h in band_keys(signature(shingles, self.config.num_perm),
+                                                                          bands, rows)])
+                if embeddings is not None and embedder:
+                    self.db.execute("INSERT OR REPLACE INTO vectors VALUES (?,?,?)",
+                                    (key, embedder, np.asarray(embeddings[i], dtype=np.float32).tobytes()))
+        return added
+
+    def _load(self, keys: Iterable[int]) -> dict[int, ArchivedDoc]:
+        out = {}
+        keys = list(keys)
+        for start in range(0, len(keys), 900):
+            chunk = keys[start:start + 900]
+            marks = ",".join("?" * len(chunk))
+            for key, rnd, rid, fields, meta in self.db.execute(
+                    f"SELECT key, round, record_id, fields, meta FROM docs WHERE key IN ({marks})", chunk):
+                out[key] = ArchivedDoc(key, rnd, DupDoc(f"{rnd}:{rid}", json.loads(fields), json.loads(meta)))
+        return out
+
+    def search(self, docs: list[DupDoc], kind: str, embeddings: np.ndarray | None = None,
+               embedder: str | None = None) -> list[tuple[DuplicatePair, ArchivedDoc]]:
+        """Near-duplicates of ``docs`` among archived records of the same kind: (pair, the archived record)."""
+        config = self.config
+        bands, rows = lsh_params(config)
+        prepared = [prepare(d, config.shingle) for d in docs]
+        candidates: dict[int, set[int]] = {}
+        for i, p in enumerate(prepared):
+            if not p.masked:
+                continue
+            keys = band_keys(signature(p.masked, config.num_perm), bands, rows)
+            where = " OR ".join("(band=? AND hash=?)" for _ in keys)
+            params = [x for key in keys for x in key]
+            for (doc,) in self.db.execute(f"SELECT DISTINCT doc FROM bands WHERE {where}", params):
+                candidates.setdefault(doc, set()).add(i)
+        cosines: dict[tuple[int, int], float] = {}
+        if embeddings is not None and embedder:
+            keys, matrix = [], []
+            for key, blob in self.db.execute("SELECT doc, vec FROM vectors WHERE embedder=?", (embedder,)):
+                keys.append(key)
+                matrix.append(np.frombuffer(blob, dtype=np.float32))
+            if keys:
+                sims = embeddings @ np.vstack(matrix).T
+                for i, j in zip(*np.where(sims >= config.paraphrase_cosine)):
+                    candidates.setdefault(keys[j], set()).add(int(i))
+                    cosines[(int(i), keys[j])] = float(sims[i, j])
+        archived = self._load(candidates)
+        archived = {k: v for k, v in archived.items()
+                    if self.db.execute("SELECT kind FROM docs WHERE key=?", (k,)).fetchone()[0] == kind}
+        arch_prepared = {k: prepare(a.doc, config.shingle) for k, a in archived.items()}
+        common = common_shingles(prepared + list(arch_prepared.values()), config)
+        out = []
+        for key, new_indices in candidates.items():
+            if key not in archived:
+                continue
+            for i in sorted(new_indices):
+                pair = compare(docs[i], archived[key].doc, prepared[i], arch_prepared[key], common,
+                               cosines.get((i, key)), config)
+                if pair is not None:
+                    out.append((pair, archived[key]))
+        return out
+
+
+#: the fields compared per record kind (as in the round's own near-duplicate search)
+KIND_FIELDS = {"project": ("项目建设内容", "技术改造实施效果"), "practice": ("text",)}
+
+
+def docs_of(records, kind: str) -> tuple[list, list[DupDoc]]:
+    """The records of one kind and their DupDocs, in the same order."""
+    names = KIND_FIELDS[kind]
+    return [r for r in records if r.kind == kind], [
+        DupDoc(r.id, {n: r.text(n) for n in names}, {"company": r.company, "city": r.city,
+                                                   "source": r.source.to_json()})
+        for r in records if r.kind == kind]
+
+
+def embed_records(records, embedder):
+    """The embeddings the direction model and the round's duplicate search use (same texts, same cache)."""
+    if embedder is None or not records:
+        return None
+    from nlp.directions import record_fields
+
+    return embedder.embed(["。".join(t for t in record_fields(r).values() if t) for r in records])
+
+
+def add_round(archive: Archive, analysis, round_label: str) -> int:
+    """Store a checked round's projects and 典型做法."""
+    added = 0
+    for kind in KIND_FIELDS:
+        records, docs = docs_of(analysis.records, kind)
+        if docs:
+            added += archive.add([(kind, d) for d in docs], round_label, embed_records(records, analysis.embedder),
+                                 analysis.embedder_name)
+    return added
+
+
+def check_against_archive(analysis, archive: Archive) -> list[dict]:
+    """Near-duplicates of the round's records among archived rounds: adds DUPLICATE_OF findings to the
+    analysis and returns the pairs as JSON (with ``round`` naming the archived round)."""
+    from nlp.findings import Finding
+    from nlp.pipeline import KIND_ZH
+
+    out = []
+    by_id = {r.id: r for r in analysis.records}
+    for kind in KIND_FIELDS:
+        records, docs = docs_of(analysis.records, kind)
+        if not docs:
+            continue
+        for pair, archived in archive.search(docs, kind, embed_records(records, analysis.embedder),
+                                             analysis.embedder_name):
+            if archived.round == analysis.round:
+                continue  # the round itself, archived earlier: not a recycled submission
+            record, rnd, info = by_id[pair.a], archived.round, archived.doc.meta
+            shared = pair.shared[0] if pair.shared else None
+            name = shared.a_field if shared else None
+            message = (f"与{rnd}年已报送的{info.get('city') or ''}“{info.get('company') or pair.b}”"
+                       f"（{(info.get('source') or {}).get('file', '')}）的材料{KIND_ZH[pair.kind]}，相似度{pair.score:.2f}")
+            analysis.checks.by_record.setdefault(record.id, []).append(Finding(
+                "DUPLICATE_OF", message, field=name, provenance=record.provenance(name) if name else record.source,
+                start=shared.a_start if shared else None, end=shared.a_end if shared else None,
+                record_id=record.id, city=record.city,
+                data={"kind": pair.kind, "other": pair.b, "round": rnd, "score": round(pair.score, 3)}))
+            out.append(dict(pair.to_json(), round=rnd))
+    return out

@@ -1,0 +1,40 @@
+"""The archive of earlier rounds: add is idempotent, a new round finds what it recycles, naming the round."""
+import json
+from pathlib import Path
+
+import pytest
+
+from app.archive import Archive
+from app.cli import main
+from nlp.duplicates import DupDoc
+
+SAMPLE = Path(__file__).resolve().parents[1] / "corpora" / "sample"
+TEXT = ("对原有半自动焊装车间实施整体改造，新建侧围、地板总成焊装线各1条，引进六轴焊接机器人86台、激光在线测量系统4套，"
+        "部署MES制造执行系统和焊接质量数据采集平台。")
+
+
+def test_archive_add_search_and_schema(tmp_path):
+    archive = Archive(tmp_path / "a.sqlite")
+    docs = [("project", DupDoc("r1", {"项目建设内容": TEXT}, {"company": "甲公司", "city": "佛山市"}))]
+    assert archive.add(docs, "2022") == 1
+    assert archive.add(docs, "2022") == 0  # the same text is stored once per round
+    assert archive.rounds() == {"2022": 1}
+    new = DupDoc("n1", {"项目建设内容": TEXT.replace("86台", "60台")}, {"company": "乙公司"})
+    ((pair, archived),) = archive.search([new], "project")
+    assert pair.kind == "light_edit" and archived.round == "2022" and archived.doc.meta["company"] == "甲公司"
+    assert archive.search([new], "practice") == []  # only records of the same kind are compared
+    archive.close()
+
+
+@pytest.mark.slow
+def test_cli_archive_then_check_names_the_round(tmp_path, capsys):
+    path, out = tmp_path / "archive.sqlite", tmp_path / "out.json"
+    assert main(["archive", "add", str(SAMPLE / "汕头市"), "--round", "2023", "--archive", str(path), "-q"]) == 0
+    assert main(["archive", "list", "--archive", str(path)]) == 0
+    assert "2023" in capsys.readouterr().out
+    assert main(["check", str(SAMPLE), "--round", "2025", "--archive", str(path), "--json", str(out), "-q"]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    archived = [p for p in data["duplicates"] if p.get("round") == "2023"]
+    assert len(archived) == 29 and all(p["kind"] == "exact" for p in archived)
+    shantou = [r for r in data["records"] if r["city"] == "汕头市" and r["kind"] == "project"]
+    assert all(any(f["code"] == "DUPLICATE_OF" and "2023年" in f["message"] for f in r["findings"]) for r in shantou)

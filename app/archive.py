@@ -17,8 +17,8 @@ from typing import Iterable
 
 import numpy as np
 
-from nlp.duplicates import (DupDoc, DuplicateConfig, DuplicatePair, band_keys, common_shingles, compare,
-                            lsh_params, prepare, signature)
+from nlp.duplicates import (DupDoc, DuplicateConfig, DuplicatePair, band_keys, calibrated_config, common_shingles,
+                            compare, lsh_params, prepare, signature)
 
 SCHEMA_VERSION = 1
 DATA_ENV = "JIGAI_DATA_DIR"
@@ -40,10 +40,10 @@ class ArchivedDoc:
 class Archive:
     """Earlier rounds' narratives, indexed for near-duplicate search."""
 
-    def __init__(self, path: Path | None = None, config: DuplicateConfig = DuplicateConfig()):
+    def __init__(self, path: Path | None = None, config: DuplicateConfig | None = None):
         self.path = Path(path) if path else default_archive_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.config = config
+        self.config = config or calibrated_config()
         self.db = sqlite3.connect(str(self.path))
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript("""

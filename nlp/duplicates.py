@@ -15,9 +15,11 @@ reworded) — a score, the aligned shared passages, and for light edits what cha
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -52,6 +54,18 @@ class DuplicateConfig:
     paraphrase_figures: float = 0.5
     #: a shared passage shorter than this (characters) is not shown
     min_passage: int = 8
+
+
+CALIBRATION = Path(__file__).resolve().parents[1] / "models" / "duplicates.json"
+
+
+def calibrated_config(path: Path = CALIBRATION) -> DuplicateConfig:
+    """The thresholds written by models/calibrate_duplicates.py, or the documented defaults without that file."""
+    if not path.exists():
+        return DuplicateConfig()
+    values = json.loads(path.read_text(encoding="utf-8")).get("thresholds", {})
+    known = {f.name for f in fields(DuplicateConfig)}
+    return replace(DuplicateConfig(), **{k: v for k, v in values.items() if k in known})
 
 
 @dataclass
@@ -275,20 +289,28 @@ def compare(a: DupDoc, b: DupDoc, pa: Prepared, pb: Prepared, common: set[str], 
                 "figures": _figure_overlap(pa.figures, pb.figures)}
     if cosine is not None:
         features["cosine"] = cosine
-    if pa.joined == pb.joined and pa.joined:
-        kind, score = "exact", 1.0
-    elif features["masked_jaccard"] >= config.light_edit or features["containment"] >= config.containment:
-        kind, score = "light_edit", max(features["masked_jaccard"], features["containment"])
-    elif cosine is not None and cosine >= config.paraphrase_cosine and features["figures"] >= config.paraphrase_figures:
-        kind, score = "paraphrase", cosine
-    elif features["masked_jaccard"] >= config.template and features["figures"] < config.paraphrase_figures:
-        kind, score = "template", features["masked_jaccard"]
-    else:
+    found = kind_of(features, bool(pa.joined) and pa.joined == pb.joined, config)
+    if found is None:
         return None
+    kind, score = found
     pair = DuplicatePair(a.id, b.id, kind, score, features, align(a, b, config.min_passage))
     if kind == "light_edit":
         pair.changed = what_changed(a, b)
     return pair
+
+
+def kind_of(features: dict[str, float], equal: bool, config: DuplicateConfig) -> tuple[str, float] | None:
+    """(kind, score) of a candidate pair from its features, or None when the two are distinct."""
+    cosine = features.get("cosine")
+    if equal:
+        return "exact", 1.0
+    if features["masked_jaccard"] >= config.light_edit or features["containment"] >= config.containment:
+        return "light_edit", max(features["masked_jaccard"], features["containment"])
+    if cosine is not None and cosine >= config.paraphrase_cosine and features["figures"] >= config.paraphrase_figures:
+        return "paraphrase", cosine
+    if features["masked_jaccard"] >= config.template and features["figures"] < config.paraphrase_figures:
+        return "template", features["masked_jaccard"]
+    return None
 
 
 def clusters(pairs: list[DuplicatePair]) -> list[list[str]]:

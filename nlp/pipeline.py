@@ -11,7 +11,7 @@ from .config import DEFAULT_CONFIG, Config
 from .findings import Finding, worst_severity
 from .directions import DirectionResult, direction_findings, tag_records
 from .directions.model import DirectionModel, load_model
-from .duplicates import DuplicatePair, DupDoc, clusters, find_duplicates
+from .duplicates import DuplicatePair, DupDoc, calibrated_config, clusters, find_duplicates
 from .highlights import Highlight, pick_highlights
 from .ingest import IngestResult, ingest
 from .narrative import NarrativeResult, analyse_narratives
@@ -116,7 +116,7 @@ def round_duplicates(records: list[Record], embedder) -> list[DuplicatePair]:
             from .directions import record_fields
 
             embeddings = embedder.embed(["。".join(t for t in record_fields(r).values() if t) for r in group])
-        pairs.extend(find_duplicates(docs, embeddings))
+        pairs.extend(find_duplicates(docs, embeddings, calibrated_config()))
     return pairs
 
 

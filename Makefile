@@ -19,6 +19,7 @@ install: $(STAMP)
 run: $(STAMP)
 	mkdir -p out
 	$(BIN)/jigai check corpora/sample -o out/report.xlsx --json out/out.json $(if $(ROUND),--round $(ROUND))
+	$(BIN)/jigai publicity corpora/sample -o out/publicity.docx --xlsx out/publicity.xlsx -q $(if $(ROUND),--round $(ROUND))
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

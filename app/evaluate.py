@@ -386,7 +386,41 @@ def score_duplicates(analysis: RoundAnalysis, where: dict, evalset: Path) -> lis
                               "≥0.95" if kind in ("exact", "light_edit") else "≥0.80", f"{hit}/{len(pairs)} ({same} kind right)"))
     correct = sum(k in gold for k in found)
     figures.append(Figure("duplicates", "pair precision", _ratio(correct, len(found)), "≥0.90", f"{correct}/{len(found)}"))
+    figures.append(_background_false_pairs(analysis, where))
     return figures
+
+
+def _background_rows() -> list[dict]:
+    """Distinct project rows of the project's own (the sample round's source, the calibration set's
+    originals): none is a near-duplicate of an evaluation row."""
+    rows = json.loads((ROOT / "corpora" / "sample" / "source" / "projects.json").read_text(encoding="utf-8"))
+    calib = ROOT / "corpora" / "duplicates"
+    if (calib / "rows.jsonl").exists() and (calib / "pairs.jsonl").exists():
+        variants = {p["b"] for p in _read_jsonl(calib / "pairs.jsonl")}
+        rows += [r for r in _read_jsonl(calib / "rows.jsonl") if r["id"] not in variants]
+    return rows
+
+
+def _background_false_pairs(analysis: RoundAnalysis, where: dict) -> Figure:
+    """Pairs flagged between the evaluation rows and a background of distinct rows (all of them false)."""
+    from nlp.directions import record_fields
+    from nlp.duplicates import DupDoc, calibrated_config, find_duplicates
+
+    names = ("项目建设内容", "技术改造实施效果")
+    evaluation = [record for record, _ in labelled_projects(analysis, where)]
+    background = _background_rows()
+    docs = [DupDoc(r.id, {n: r.text(n) for n in names}) for r in evaluation]
+    docs += [DupDoc(f"bg{i}", {n: r[n] for n in names}) for i, r in enumerate(background)]
+    embeddings = None
+    if analysis.embedder is not None:
+        texts = ["。".join(t for t in record_fields(r).values() if t) for r in evaluation]
+        texts += ["。".join([r["项目名称"], r["项目建设内容"], r["技术改造实施效果"]]) for r in background]
+        embeddings = analysis.embedder.embed(texts)
+    pairs = find_duplicates(docs, embeddings, calibrated_config())
+    false = [p for p in pairs if p.a.startswith("bg") != p.b.startswith("bg")]
+    n_pairs = len(evaluation) * len(background)
+    return Figure("duplicates", "false pairs with a distinct background", _ratio(len(false), n_pairs), "",
+                  f"{len(false)} of {n_pairs:,} pairs ({len(background)} background rows)")
 
 
 def evaluate(evalset: Path) -> list[Figure]:

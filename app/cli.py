@@ -95,15 +95,21 @@ def print_summary(analysis: RoundAnalysis, out=None) -> None:
               f"{c.practices:>8}{err:>6}{warn:>6}  {'达标' if c.quota_ok else '未达标'}", file=out)
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    bar, progress = _progress(args.paths, args.quiet)
+def _analyse_reporting(paths: list[str], round_year: int | None, quiet: bool) -> RoundAnalysis:
+    """Analyse with a progress bar, naming each unusable file on stderr."""
+    bar, progress = _progress(paths, quiet)
     try:
-        analysis = analyse(args.paths, args.round, progress=progress)
+        analysis = analyse(paths, round_year, progress=progress)
     finally:
         if bar is not None:
             bar.close()
     for failure in analysis.ingest.failures:
         print(f"无法读取：{failure}", file=sys.stderr)
+    return analysis
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    analysis = _analyse_reporting(args.paths, args.round, args.quiet)
     if not analysis.ingest.files:
         print("错误：没有可用的文件。", file=sys.stderr)
         return EXIT_USAGE
@@ -155,14 +161,7 @@ def cmd_archive(args: argparse.Namespace) -> int:
     if args.archive_command != "add":
         print("用法：jigai archive add FILES --round YYYY | jigai archive list", file=sys.stderr)
         return EXIT_USAGE
-    bar, progress = _progress(args.paths, args.quiet)
-    try:
-        analysis = analyse(args.paths, int(args.round) if str(args.round).isdigit() else None, progress=progress)
-    finally:
-        if bar is not None:
-            bar.close()
-    for failure in analysis.ingest.failures:
-        print(f"无法读取：{failure}", file=sys.stderr)
+    analysis = _analyse_reporting(args.paths, int(args.round) if str(args.round).isdigit() else None, args.quiet)
     if not analysis.records:
         print("错误：没有可用的文件。", file=sys.stderr)
         return EXIT_USAGE
@@ -178,14 +177,7 @@ def cmd_archive(args: argparse.Namespace) -> int:
 def cmd_publicity(args: argparse.Namespace) -> int:
     from .publicity import collect, write_docx, write_xlsx
 
-    bar, progress = _progress(args.paths, args.quiet)
-    try:
-        analysis = analyse(args.paths, args.round, progress=progress)
-    finally:
-        if bar is not None:
-            bar.close()
-    for failure in analysis.ingest.failures:
-        print(f"无法读取：{failure}", file=sys.stderr)
+    analysis = _analyse_reporting(args.paths, args.round, args.quiet)
     entries = collect(analysis)
     if not entries:
         print("错误：没有可用的典型做法或实施效果文字。", file=sys.stderr)

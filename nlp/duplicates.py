@@ -3,8 +3,12 @@
 Two layers feed one list of pairs:
 - **lexical**: character 4-gram shingles of each record's narratives (normalised: no whitespace or
   punctuation, half-width), with the shingles that many records share — the form's own wording and the genre's
-  stock phrases (通过技术改造, 实现降本增效) — dropped by document frequency; MinHash LSH (datasketch) proposes
-  candidates, exact Jaccard and containment verify them (a short text pasted inside a longer one is caught);
+  stock phrases (通过技术改造, 实现降本增效) — dropped by document frequency. Within a round the overlap of
+  every pair is counted exactly (a sparse record × shingle matrix times its transpose: cheaper than MinHash
+  at a round's size, and it sees the low overlaps of a reused template); against the archive of earlier rounds
+  MinHash LSH (datasketch) proposes candidates. Exact Jaccard and containment verify them (a short text
+  pasted inside a longer one is caught), and the aligned shared passages measure how much of the shorter
+  text is a shared skeleton;
 - **semantic**: cosine similarity of sentence embeddings (exact search), for rewordings.
 
 Each pair gets a kind — exact (equal after normalisation), light_edit (the same text with names, places or
@@ -47,8 +51,13 @@ class DuplicateConfig:
     #: light_edit: Jaccard of the figure-masked shingles, or containment
     light_edit: float = 0.6
     containment: float = 0.8
-    #: template: figure-masked Jaccard at least this, with few figures shared
+    #: template: figure-masked Jaccard at least this, with few figures shared, and ...
     template: float = 0.25
+    #: ... at least this share of the shorter text in aligned shared passages of ``skeleton_min`` characters
+    template_skeleton: float = 0.2
+    skeleton_min: int = 6
+    #: within a round, pairs with a figure-masked Jaccard below this are not compared further
+    candidate_jaccard: float = 0.05
     #: paraphrase: embedding cosine at least this, and this share of figures shared
     paraphrase_cosine: float = 0.95
     paraphrase_figures: float = 0.5
@@ -167,6 +176,16 @@ def align(a: DupDoc, b: DupDoc, min_len: int) -> list[SharedPassage]:
     return out
 
 
+def skeleton_share(a: DupDoc, b: DupDoc, passages: list[SharedPassage]) -> float:
+    """Share of the shorter record's characters that lie in passages shared with the other."""
+    la, lb = sum(len(t) for t in a.fields.values()), sum(len(t) for t in b.fields.values())
+    if not la or not lb:
+        return 0.0
+    if la <= lb:
+        return min(1.0, sum(s.a_end - s.a_start for s in passages) / la)
+    return min(1.0, sum(s.b_end - s.b_start for s in passages) / lb)
+
+
 def what_changed(a: DupDoc, b: DupDoc) -> dict[str, list[str]]:
     """For a light edit: the company names, places and figures replaced between the two texts."""
     ta, tb = "。".join(a.fields.values()), "。".join(b.fields.values())
@@ -242,35 +261,50 @@ def band_keys(minhash, bands: int, rows: int) -> list[tuple[int, int]]:
     return out
 
 
+def _incidence(sets: list[set[str]]):
+    """A binary sparse record × shingle matrix (CSR) of the sets."""
+    from scipy import sparse
+
+    vocab: dict[str, int] = {}
+    indptr, indices = [0], []
+    for s in sets:
+        indices.extend(vocab.setdefault(x, len(vocab)) for x in s)
+        indptr.append(len(indices))
+    data = np.ones(len(indices), dtype=np.float32)
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(sets), max(len(vocab), 1)))
+
+
+def overlap_candidates(masked: list[set[str]], raw: list[set[str]], config: DuplicateConfig) -> set[tuple[int, int]]:
+    """Pairs (i < j) whose figure-masked Jaccard reaches ``config.candidate_jaccard`` or whose raw containment
+    reaches ``config.containment``, counted exactly for every pair by sparse products."""
+    out: set[tuple[int, int]] = set()
+    if len(masked) < 2:
+        return out
+    for sets, test in ((masked, "jaccard"), (raw, "containment")):
+        x = _incidence(sets)
+        sizes = np.asarray(x.sum(axis=1)).ravel()
+        inter = (x @ x.T).tocoo()
+        keep = inter.row < inter.col
+        i, j, n = inter.row[keep], inter.col[keep], inter.data[keep]
+        if test == "jaccard":
+            hit = n / np.maximum(sizes[i] + sizes[j] - n, 1) >= config.candidate_jaccard
+        else:
+            hit = n / np.maximum(np.minimum(sizes[i], sizes[j]), 1) >= config.containment
+        out.update(zip(i[hit].tolist(), j[hit].tolist()))
+    return out
+
+
 def find_duplicates(docs: list[DupDoc], embeddings: np.ndarray | None = None,
                     config: DuplicateConfig = DuplicateConfig()) -> list[DuplicatePair]:
     """Every near-duplicate pair among ``docs`` (rows of ``embeddings`` in the same order, when given)."""
     prepared = [prepare(d, config.shingle) for d in docs]
     common = common_shingles(prepared, config)
-    bands, rows = lsh_params(config)
-    buckets: dict[tuple[int, int], list[int]] = {}
-    for i, p in enumerate(prepared):
-        shingles = p.masked - common
-        if shingles:
-            for key in band_keys(signature(shingles, config.num_perm), bands, rows):
-                buckets.setdefault(key, []).append(i)
-    candidates: set[tuple[int, int]] = set()
-    for members in buckets.values():
-        for x in range(len(members)):
-            for y in range(x + 1, len(members)):
-                candidates.add((members[x], members[y]))
+    candidates = overlap_candidates([q.masked - common for q in prepared], [q.raw - common for q in prepared],
+                                    config)
     if embeddings is not None and len(docs) > 1:
         sims = embeddings @ embeddings.T
         ii, jj = np.where(np.triu(sims, 1) >= config.paraphrase_cosine)
         candidates.update(zip(ii.tolist(), jj.tolist()))
-    # containment: a short text inside a much longer one may fall below the LSH threshold
-    rare = [p.raw - common for p in prepared]
-    for i in range(len(docs)):
-        for j in range(i + 1, len(docs)):
-            if (i, j) not in candidates and rare[i] and rare[j] and \
-                    min(len(rare[i]), len(rare[j])) * 3 < max(len(rare[i]), len(rare[j])) and \
-                    _containment(rare[i], rare[j]) >= config.containment:
-                candidates.add((i, j))
     pairs = []
     for i, j in sorted(candidates):
         cosine = float(embeddings[i] @ embeddings[j]) if embeddings is not None else None
@@ -289,11 +323,18 @@ def compare(a: DupDoc, b: DupDoc, pa: Prepared, pb: Prepared, common: set[str], 
                 "figures": _figure_overlap(pa.figures, pb.figures)}
     if cosine is not None:
         features["cosine"] = cosine
+    passages = None
+    if features["masked_jaccard"] >= config.template or features["containment"] >= config.containment:
+        passages = align(a, b, min(config.skeleton_min, config.min_passage))
+        features["skeleton"] = skeleton_share(a, b, passages)
     found = kind_of(features, bool(pa.joined) and pa.joined == pb.joined, config)
     if found is None:
         return None
     kind, score = found
-    pair = DuplicatePair(a.id, b.id, kind, score, features, align(a, b, config.min_passage))
+    if passages is None:
+        passages = align(a, b, config.min_passage)
+    shown = [s for s in passages if s.a_end - s.a_start >= config.min_passage or s.b_end - s.b_start >= config.min_passage]
+    pair = DuplicatePair(a.id, b.id, kind, score, features, shown)
     if kind == "light_edit":
         pair.changed = what_changed(a, b)
     return pair
@@ -308,7 +349,8 @@ def kind_of(features: dict[str, float], equal: bool, config: DuplicateConfig) ->
         return "light_edit", max(features["masked_jaccard"], features["containment"])
     if cosine is not None and cosine >= config.paraphrase_cosine and features["figures"] >= config.paraphrase_figures:
         return "paraphrase", cosine
-    if features["masked_jaccard"] >= config.template and features["figures"] < config.paraphrase_figures:
+    if features["masked_jaccard"] >= config.template and features["figures"] < config.paraphrase_figures \
+            and features.get("skeleton", 0.0) >= config.template_skeleton:
         return "template", features["masked_jaccard"]
     return None
 

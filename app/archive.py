@@ -18,7 +18,8 @@ from typing import Iterable
 import numpy as np
 
 from nlp.duplicates import (DupDoc, DuplicateConfig, DuplicatePair, band_keys, calibrated_config, common_shingles,
-                            compare, lsh_params, prepare, signature)
+                            compare, lsh_params, overlap_candidates, prepare, signature,
+                            without_common)
 
 SCHEMA_VERSION = 1
 DATA_ENV = "JIGAI_DATA_DIR"
@@ -111,42 +112,70 @@ class Archive:
                embedder: str | None = None) -> list[tuple[DuplicatePair, ArchivedDoc]]:
         """Near-duplicates of ``docs`` among archived records of the same kind: (pair, the archived record)."""
         config = self.config
-        bands, rows = lsh_params(config)
         prepared = [prepare(d, config.shingle) for d in docs]
-        candidates: dict[int, set[int]] = {}
-        for i, p in enumerate(prepared):
-            if not p.masked:
-                continue
-            keys = band_keys(signature(p.masked, config.num_perm), bands, rows)
-            where = " OR ".join("(band=? AND hash=?)" for _ in keys)
-            params = [x for key in keys for x in key]
-            for (doc,) in self.db.execute(f"SELECT DISTINCT doc FROM bands WHERE {where}", params):
-                candidates.setdefault(doc, set()).add(i)
+        candidates = self._lexical_candidates(prepared, kind)
         cosines: dict[tuple[int, int], float] = {}
         if embeddings is not None and embedder:
-            keys, matrix = [], []
-            for key, blob in self.db.execute("SELECT doc, vec FROM vectors WHERE embedder=?", (embedder,)):
-                keys.append(key)
-                matrix.append(np.frombuffer(blob, dtype=np.float32))
-            if keys:
-                sims = embeddings @ np.vstack(matrix).T
-                for i, j in zip(*np.where(sims >= config.paraphrase_cosine)):
-                    candidates.setdefault(keys[j], set()).add(int(i))
-                    cosines[(int(i), keys[j])] = float(sims[i, j])
+            for i, key, cosine in self._semantic_candidates(embeddings, embedder, kind):
+                candidates.setdefault(key, set()).add(i)
+                cosines[(i, key)] = cosine
         archived = self._load(candidates)
-        archived = {k: v for k, v in archived.items()
-                    if self.db.execute("SELECT kind FROM docs WHERE key=?", (k,)).fetchone()[0] == kind}
         arch_prepared = {k: prepare(a.doc, config.shingle) for k, a in archived.items()}
         common = common_shingles(prepared + list(arch_prepared.values()), config)
+        prepared = [without_common(p, common) for p in prepared]
+        arch_keys = sorted(arch_prepared)
+        arch_list = [without_common(arch_prepared[k], common) for k in arch_keys]
+        # exact overlaps of every new record with every candidate: only pairs that pass reach compare()
+        overlapping = {(i, arch_keys[j]) for i, j in overlap_candidates(
+            [p.masked for p in prepared], [p.raw for p in prepared], config,
+            [p.masked for p in arch_list], [p.raw for p in arch_list])}
+        arch_prepared = dict(zip(arch_keys, arch_list))
         out = []
         for key, new_indices in candidates.items():
             if key not in archived:
                 continue
             for i in sorted(new_indices):
-                pair = compare(docs[i], archived[key].doc, prepared[i], arch_prepared[key], common,
-                               cosines.get((i, key)), config)
+                if (i, key) not in overlapping and (i, key) not in cosines:
+                    continue
+                pair = compare(docs[i], archived[key].doc, prepared[i], arch_prepared[key], cosines.get((i, key)), config)
                 if pair is not None:
                     out.append((pair, archived[key]))
+        return out
+
+    def _lexical_candidates(self, prepared: list, kind: str) -> dict[int, set[int]]:
+        """Archived keys sharing an LSH band key with a new record: one indexed join for the whole round."""
+        bands, rows = lsh_params(self.config)
+        query = []
+        for i, p in enumerate(prepared):
+            if p.masked:
+                query += [(b, h, i) for b, h in band_keys(signature(p.masked, self.config.num_perm), bands, rows)]
+        candidates: dict[int, set[int]] = {}
+        with self.db:
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS probe (band INTEGER, hash INTEGER, i INTEGER)")
+            self.db.execute("DELETE FROM probe")
+            self.db.executemany("INSERT INTO probe VALUES (?,?,?)", query)
+            for i, doc in self.db.execute(
+                    "SELECT DISTINCT p.i, b.doc FROM probe p JOIN bands b ON b.band = p.band AND b.hash = p.hash "
+                    "JOIN docs d ON d.key = b.doc WHERE d.kind = ?", (kind,)):
+                candidates.setdefault(doc, set()).add(i)
+            self.db.execute("DELETE FROM probe")
+        return candidates
+
+    def _semantic_candidates(self, embeddings: np.ndarray, embedder: str, kind: str, chunk: int = 20_000):
+        """(new index, archived key, cosine) at or above the paraphrase threshold: exact search, in chunks."""
+        rows = self.db.execute("SELECT v.doc, v.vec FROM vectors v JOIN docs d ON d.key = v.doc "
+                               "WHERE v.embedder = ? AND d.kind = ?", (embedder, kind)).fetchall()
+        if not rows:
+            return []
+        keys = np.fromiter((k for k, _ in rows), dtype=np.int64, count=len(rows))
+        matrix = np.frombuffer(b"".join(v for _, v in rows), dtype=np.float32).reshape(len(rows), -1)
+        del rows
+        queries = np.asarray(embeddings, dtype=np.float32)
+        out = []
+        for start in range(0, len(keys), chunk):
+            sims = queries @ matrix[start:start + chunk].T
+            ii, jj = np.nonzero(sims >= self.config.paraphrase_cosine)
+            out += [(int(i), int(keys[start + j]), float(sims[i, j])) for i, j in zip(ii, jj)]
         return out
 
 

@@ -261,11 +261,10 @@ def band_keys(minhash, bands: int, rows: int) -> list[tuple[int, int]]:
     return out
 
 
-def _incidence(sets: list[set[str]]):
-    """A binary sparse record × shingle matrix (CSR) of the sets."""
+def _incidence(sets: list[set[str]], vocab: dict[str, int]):
+    """A binary sparse record × shingle matrix (CSR) of the sets; ``vocab`` grows with new shingles."""
     from scipy import sparse
 
-    vocab: dict[str, int] = {}
     indptr, indices = [0], []
     for s in sets:
         indices.extend(vocab.setdefault(x, len(vocab)) for x in s)
@@ -274,22 +273,35 @@ def _incidence(sets: list[set[str]]):
     return sparse.csr_matrix((data, indices, indptr), shape=(len(sets), max(len(vocab), 1)))
 
 
-def overlap_candidates(masked: list[set[str]], raw: list[set[str]], config: DuplicateConfig) -> set[tuple[int, int]]:
-    """Pairs (i < j) whose figure-masked Jaccard reaches ``config.candidate_jaccard`` or whose raw containment
-    reaches ``config.containment``, counted exactly for every pair by sparse products."""
+def overlap_candidates(masked: list[set[str]], raw: list[set[str]], config: DuplicateConfig,
+                       other_masked: list[set[str]] | None = None,
+                       other_raw: list[set[str]] | None = None) -> set[tuple[int, int]]:
+    """Pairs whose figure-masked Jaccard reaches ``config.candidate_jaccard`` or whose raw containment reaches
+    ``config.containment``, counted exactly for every pair by sparse matrix products.
+
+    With one collection: pairs (i, j), i < j, within it. With ``other_*``: pairs (i, j) of a record i of the
+    first and j of the other."""
     out: set[tuple[int, int]] = set()
-    if len(masked) < 2:
-        return out
-    for sets, test in ((masked, "jaccard"), (raw, "containment")):
-        x = _incidence(sets)
-        sizes = np.asarray(x.sum(axis=1)).ravel()
-        inter = (x @ x.T).tocoo()
-        keep = inter.row < inter.col
-        i, j, n = inter.row[keep], inter.col[keep], inter.data[keep]
+    within = other_masked is None
+    for left, right, test in ((masked, other_masked, "jaccard"), (raw, other_raw, "containment")):
+        vocab: dict[str, int] = {}
+        x = _incidence(left, vocab)
+        y = x if within else _incidence(right, vocab)
+        if not within:
+            x.resize((x.shape[0], y.shape[1]))
+        if x.shape[0] == 0 or y.shape[0] == 0:
+            continue
+        size_x = np.asarray(x.sum(axis=1)).ravel()
+        size_y = size_x if within else np.asarray(y.sum(axis=1)).ravel()
+        inter = (x @ y.T).tocoo()
+        i, j, n = inter.row, inter.col, inter.data
+        if within:
+            keep = i < j
+            i, j, n = i[keep], j[keep], n[keep]
         if test == "jaccard":
-            hit = n / np.maximum(sizes[i] + sizes[j] - n, 1) >= config.candidate_jaccard
+            hit = n / np.maximum(size_x[i] + size_y[j] - n, 1) >= config.candidate_jaccard
         else:
-            hit = n / np.maximum(np.minimum(sizes[i], sizes[j]), 1) >= config.containment
+            hit = n / np.maximum(np.minimum(size_x[i], size_y[j]), 1) >= config.containment
         out.update(zip(i[hit].tolist(), j[hit].tolist()))
     return out
 
@@ -299,8 +311,8 @@ def find_duplicates(docs: list[DupDoc], embeddings: np.ndarray | None = None,
     """Every near-duplicate pair among ``docs`` (rows of ``embeddings`` in the same order, when given)."""
     prepared = [prepare(d, config.shingle) for d in docs]
     common = common_shingles(prepared, config)
-    candidates = overlap_candidates([q.masked - common for q in prepared], [q.raw - common for q in prepared],
-                                    config)
+    prepared = [without_common(q, common) for q in prepared]
+    candidates = overlap_candidates([q.masked for q in prepared], [q.raw for q in prepared], config)
     if embeddings is not None and len(docs) > 1:
         sims = embeddings @ embeddings.T
         ii, jj = np.where(np.triu(sims, 1) >= config.paraphrase_cosine)
@@ -308,18 +320,30 @@ def find_duplicates(docs: list[DupDoc], embeddings: np.ndarray | None = None,
     pairs = []
     for i, j in sorted(candidates):
         cosine = float(embeddings[i] @ embeddings[j]) if embeddings is not None else None
-        pair = compare(docs[i], docs[j], prepared[i], prepared[j], common, cosine, config)
+        pair = compare(docs[i], docs[j], prepared[i], prepared[j], cosine, config)
         if pair is not None:
             pairs.append(pair)
     return pairs
 
 
-def compare(a: DupDoc, b: DupDoc, pa: Prepared, pb: Prepared, common: set[str], cosine: float | None,
+def without_common(p: Prepared, common: set[str]) -> Prepared:
+    """``p`` with the collection's common shingles removed (what :func:`compare` expects)."""
+    return Prepared(p.joined, p.raw - common, p.masked - common, p.figures)
+
+
+def compare(a: DupDoc, b: DupDoc, pa: Prepared, pb: Prepared, cosine: float | None,
             config: DuplicateConfig) -> DuplicatePair | None:
-    """The kind of near-duplicate two records are, or None when they are distinct."""
-    ra, rb = pa.raw - common, pb.raw - common
-    ma, mb = pa.masked - common, pb.masked - common
-    features = {"jaccard": _jaccard(ra, rb), "masked_jaccard": _jaccard(ma, mb), "containment": _containment(ra, rb),
+    """The kind of near-duplicate two records are, or None when they are distinct.
+
+    ``pa`` and ``pb`` come from :func:`without_common`. Most candidates fail the cheap set tests and return
+    before the figures are counted or the passages aligned."""
+    equal = bool(pa.joined) and pa.joined == pb.joined
+    masked = _jaccard(pa.masked, pb.masked)
+    containment = _containment(pa.raw, pb.raw)
+    if not equal and masked < min(config.template, config.light_edit) and containment < config.containment \
+            and (cosine is None or cosine < config.paraphrase_cosine):
+        return None
+    features = {"jaccard": _jaccard(pa.raw, pb.raw), "masked_jaccard": masked, "containment": containment,
                 "figures": _figure_overlap(pa.figures, pb.figures)}
     if cosine is not None:
         features["cosine"] = cosine
@@ -327,7 +351,7 @@ def compare(a: DupDoc, b: DupDoc, pa: Prepared, pb: Prepared, common: set[str], 
     if features["masked_jaccard"] >= config.template or features["containment"] >= config.containment:
         passages = align(a, b, min(config.skeleton_min, config.min_passage))
         features["skeleton"] = skeleton_share(a, b, passages)
-    found = kind_of(features, bool(pa.joined) and pa.joined == pb.joined, config)
+    found = kind_of(features, equal, config)
     if found is None:
         return None
     kind, score = found

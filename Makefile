@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 ROUND  ?=
 
-.PHONY: install run test eval bench sample clean
+.PHONY: install system-deps run test eval bench sample clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,6 +14,16 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## Debian packages the tests use: PostgreSQL (store tests) and Chromium (browser test); installs only what is missing
+SYSTEM_PACKAGES := $(if $(wildcard /usr/lib/postgresql/*/bin/initdb),,postgresql) \
+                   $(if $(wildcard /usr/bin/chromium),,chromium) \
+                   $(if $(wildcard /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc),,fonts-noto-cjk)
+system-deps:
+ifneq ($(strip $(SYSTEM_PACKAGES)),)
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -q
+	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -q $(SYSTEM_PACKAGES)
+endif
 
 ## run the main job on the bundled sample round (the review app once it exists)
 run: $(STAMP)

@@ -25,6 +25,10 @@ SCHEMA_VERSION = 1
 DATA_ENV = "JIGAI_DATA_DIR"
 
 
+#: a band key shared by more archived records than this is a stock-phrase collision (see refresh_hot_bands)
+HOT_BAND_DOCS = 20
+
+
 def default_archive_path() -> Path:
     root = os.environ.get(DATA_ENV)
     base = Path(root).expanduser() if root else Path.home() / ".local" / "share" / "jigai"
@@ -54,6 +58,8 @@ class Archive:
                 UNIQUE (round, content_hash));
             CREATE TABLE IF NOT EXISTS bands (band INTEGER NOT NULL, hash INTEGER NOT NULL, doc INTEGER NOT NULL);
             CREATE INDEX IF NOT EXISTS bands_lookup ON bands (band, hash);
+            CREATE TABLE IF NOT EXISTS hot_bands (band INTEGER NOT NULL, hash INTEGER NOT NULL,
+                PRIMARY KEY (band, hash)) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS vectors (doc INTEGER NOT NULL, embedder TEXT NOT NULL, vec BLOB NOT NULL,
                 PRIMARY KEY (doc, embedder));
         """)
@@ -95,7 +101,16 @@ class Archive:
                 if embeddings is not None and embedder:
                     self.db.execute("INSERT OR REPLACE INTO vectors VALUES (?,?,?)",
                                     (key, embedder, np.asarray(embeddings[i], dtype=np.float32).tobytes()))
+            if added:
+                self.refresh_hot_bands()
         return added
+
+    def refresh_hot_bands(self) -> None:
+        """Band keys that more than ``HOT_BAND_DOCS`` archived records share: collisions of stock phrases, not
+        copies, skipped when proposing candidates (a copy shares many other keys with its original)."""
+        self.db.execute("DELETE FROM hot_bands")
+        self.db.execute("INSERT INTO hot_bands SELECT band, hash FROM bands GROUP BY band, hash HAVING COUNT(*) > ?",
+                        (HOT_BAND_DOCS,))
 
     def _load(self, keys: Iterable[int]) -> dict[int, ArchivedDoc]:
         out = {}
@@ -154,6 +169,8 @@ class Archive:
             self.db.execute("CREATE TEMP TABLE IF NOT EXISTS probe (band INTEGER, hash INTEGER, i INTEGER)")
             self.db.execute("DELETE FROM probe")
             self.db.executemany("INSERT INTO probe VALUES (?,?,?)", query)
+            self.db.execute("DELETE FROM probe WHERE EXISTS (SELECT 1 FROM hot_bands h "
+                            "WHERE h.band = probe.band AND h.hash = probe.hash)")
             for i, doc in self.db.execute(
                     "SELECT DISTINCT p.i, b.doc FROM probe p JOIN bands b ON b.band = p.band AND b.hash = p.hash "
                     "JOIN docs d ON d.key = b.doc WHERE d.kind = ?", (kind,)):

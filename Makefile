@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 ROUND  ?=
 
-.PHONY: install system-deps run test eval bench sample clean
+.PHONY: install system-deps run report test eval bench sample clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,8 +25,12 @@ ifneq ($(strip $(SYSTEM_PACKAGES)),)
 	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -q $(SYSTEM_PACKAGES)
 endif
 
-## run the main job on the bundled sample round (the review app once it exists)
+## open the review app on 127.0.0.1:7860 with the bundled sample round loaded (demo accounts printed once)
 run: $(STAMP)
+	$(BIN)/jigai serve --load corpora/sample --round $(or $(ROUND),2025) --demo-users
+
+## the batch reports of the sample round: Excel + JSON + publicity pack under out/
+report: $(STAMP)
 	mkdir -p out
 	$(BIN)/jigai check corpora/sample -o out/report.xlsx --json out/out.json $(if $(ROUND),--round $(ROUND))
 	$(BIN)/jigai publicity corpora/sample -o out/publicity.docx --xlsx out/publicity.xlsx -q $(if $(ROUND),--round $(ROUND))

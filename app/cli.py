@@ -62,7 +62,83 @@ def _parser() -> argparse.ArgumentParser:
     pub.add_argument("--per-group", type=int, default=3, metavar="N", help="excerpts per industry or city (default 3)")
     pub.add_argument("--round", type=int, metavar="YYYY", help="the round's year (default: this year)")
     pub.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _web_parsers(sub)
     return parser
+
+
+def _web_parsers(sub) -> None:
+    """``jigai serve`` and ``jigai users`` (the review app)."""
+    serve = sub.add_parser("serve", help="start the review web app (Gradio) on this machine",
+                           description="Start the review app: reviewers log in, upload a round, work through the "
+                                       "queue, decide and export. Listens on 127.0.0.1 unless --host says otherwise.",
+                           epilog="examples:\n  jigai users add 省厅审核员 --role province\n"
+                                  "  jigai serve --load corpora/sample --round 2025\n"
+                                  "  jigai serve --demo-users --load corpora/sample --round 2025",
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    serve.add_argument("--data-dir", type=Path, metavar="DIR",
+                       help="data folder: store, uploads, users file (default $JIGAI_DATA_DIR or ~/.local/share/jigai)")
+    serve.add_argument("--db", metavar="URL_OR_FILE",
+                       help="the store: a SQLite file or an SQLAlchemy URL (default review.sqlite in the data folder)")
+    serve.add_argument("--users", type=Path, metavar="FILE", help="users file (default users.json in the data folder)")
+    serve.add_argument("--load", nargs="+", metavar="FILES_OR_FOLDERS", help="analyse and import these files at start")
+    serve.add_argument("--round", metavar="YYYY", help="the round of --load, and the round shown first")
+    serve.add_argument("--max-file-size", default="50mb", metavar="SIZE", help="largest upload (default 50mb)")
+    serve.add_argument("--demo-users", action="store_true",
+                       help="if there is no users file, create demo accounts (passwords printed once)")
+    users = sub.add_parser("users", help="manage the review app's reviewer accounts")
+    users_sub = users.add_subparsers(dest="users_command", metavar="ACTION")
+    add = users_sub.add_parser("add", help="add a reviewer or change one's role or password")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=("province", "city"))
+    add.add_argument("--city", help="the city of a city reviewer, e.g. 佛山市")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from stdin, not a prompt")
+    add.add_argument("--users", type=Path, metavar="FILE", help="users file (default users.json in the data folder)")
+    lst = users_sub.add_parser("list", help="list the reviewers")
+    lst.add_argument("--users", type=Path, metavar="FILE", help="users file (default users.json in the data folder)")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .web.server import serve
+
+    if args.round is not None and not (str(args.round).isdigit() and len(str(args.round)) == 4):
+        print("错误：--round 应为四位年份，例如 2025", file=sys.stderr)
+        return EXIT_USAGE
+    serve(args.db, host=args.host, port=args.port, users_file=args.users, load=args.load, round=args.round,
+          max_file_size=args.max_file_size, demo_users=args.demo_users, data_dir=args.data_dir)
+    return EXIT_OK
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from .web.auth import UsersFileError, add_user, default_users_path, read_users
+
+    path = (args.users or default_users_path()) if args.users_command else None
+    try:
+        if args.users_command == "add":
+            if args.password_stdin:
+                password = sys.stdin.readline().rstrip("\r\n")
+            else:
+                import getpass
+
+                password = getpass.getpass(f"{args.username}的密码：")
+                if getpass.getpass("再次输入密码：") != password:
+                    print("错误：两次输入的密码不一致", file=sys.stderr)
+                    return EXIT_USAGE
+            user = add_user(path, args.username, args.role, args.city, password)
+            print(f"已保存用户 {user.username}（{'省级' if user.role == 'province' else user.city}）：{path}")
+            return EXIT_OK
+        if args.users_command == "list":
+            users = read_users(path) if path.exists() else {}
+            for u in users.values():
+                print(f"{u.username}\t{u.role}\t{u.city or ''}")
+            print(f"共{len(users)}个用户：{path}", file=sys.stderr)
+            return EXIT_OK
+    except UsersFileError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print("用法：jigai users add NAME --role province|city [--city 佛山市] | jigai users list", file=sys.stderr)
+    return EXIT_USAGE
 
 
 def _progress(paths: list[str], quiet: bool):
@@ -202,6 +278,10 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_publicity(args)
     if args.command == "archive":
         return cmd_archive(args)
+    if args.command == "serve":
+        return cmd_serve(args)
+    if args.command == "users":
+        return cmd_users(args)
     return EXIT_USAGE  # pragma: no cover
 
 

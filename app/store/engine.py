@@ -1,0 +1,50 @@
+"""Engine creation: SQLite (WAL, foreign keys, busy timeout, real transactions) or any SQLAlchemy URL."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+
+from .models import data_dir
+
+DEFAULT_FILE = "review.sqlite"
+BUSY_TIMEOUT_MS = 30_000
+
+
+def resolve_target(target: str | Path | None) -> str:
+    """The SQLAlchemy URL for Store.open's target (None -> review.sqlite under the data dir)."""
+    if target is None:
+        return _sqlite_url(data_dir() / DEFAULT_FILE)
+    if isinstance(target, str) and "://" in target:
+        return target
+    return _sqlite_url(Path(target))
+
+
+def _sqlite_url(path: Path) -> str:
+    path = path.expanduser().resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine; on SQLite each transaction is an explicit BEGIN (IMMEDIATE for writes)."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # let us emit BEGIN ourselves (pysqlite defers it otherwise)
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        # writers take the lock up front so read-then-write transactions serialise instead of failing
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("jigai_write") else "BEGIN")
+
+    return engine

@@ -1,0 +1,251 @@
+"""What the UI's events call: username from gr.Request → Service → rendered outputs.
+
+Each handler returns plain values or gr.update(...) in the order of its outputs (see ui.py). Errors from
+the store (AccessDenied, NotFound, ValueError) become a gr.Error the reviewer reads, with any dynamic text
+escaped (Gradio shows toast messages as HTML).
+"""
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+
+import gradio as gr
+
+from app.store import STATUSES, AccessDenied, DecisionConflict, NotFound
+
+from .panels import (render_directions, render_duplicates, render_excerpts, render_fields, render_findings,
+                     render_header, render_history)
+from .render import LAYERS, esc, render_narratives
+from .service import Service
+from .tables import ID_COLUMN, dashboard_frames, queue_frame
+
+ALL = ""
+SEVERITY_CHOICES = [("全部", ALL), ("错误", "error"), ("警告", "warning"), ("提示", "info"), ("无问题", "none")]
+SORT_CHOICES = [("按严重程度", "severity"), ("按地市", "city"), ("按企业", "company"), ("按问题数", "findings"),
+                ("按审核状态", "status")]
+RETURNED = "退回修改"
+VERDICTS = {"accept": "确认识别结果", "reject": "更正：否定该方向", "add": "更正：补充该方向"}
+
+
+def notice(text: str, kind: str = "") -> str:
+    """A message box; ``text`` is escaped."""
+    return f'<div class="jg"><div class="notice {kind}">{esc(text)}</div></div>'
+
+
+def guarded(fn):
+    """Turn the store's refusals into a message for the reviewer (gr.Error), never a traceback."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except AccessDenied as exc:
+            raise gr.Error(esc(f"无权操作：{exc}"), title="拒绝访问", print_exception=False) from None
+        except NotFound as exc:
+            raise gr.Error(esc(str(exc)), title="未找到", print_exception=False) from None
+        except ValueError as exc:
+            raise gr.Error(esc(str(exc)), title="无法完成", print_exception=False) from None
+    return wrapper
+
+
+def _user(request: gr.Request | None) -> str | None:
+    return getattr(request, "username", None) if request is not None else None
+
+
+def _when(at) -> str:
+    return at.strftime("%Y-%m-%d %H:%M") if isinstance(at, datetime) else str(at or "")
+
+
+class Handlers:
+    """The UI's event functions, bound to one Service."""
+
+    def __init__(self, service: Service, default_round: str | None = None):
+        self.service = service
+        self.default_round = default_round
+
+    # -- page load ------------------------------------------------------------------------------------
+    def on_load(self, request: gr.Request):
+        """Who is logged in, and the rounds they may open."""
+        user = _user(request)
+        try:
+            viewer = self.service.viewer(user)
+        except AccessDenied:
+            return notice("未登录。", "err"), gr.update(choices=[], value=None)
+        rounds = self.service.rounds(user)
+        value = self.default_round if self.default_round in rounds else (rounds[0] if rounds else None)
+        scope = "省级（全部地市）" if viewer.role == "province" else viewer.city
+        who = (f'<div class="jg">当前用户：{esc(viewer.username)}（{esc(scope)}） · '
+               f'<a href="/logout">退出登录</a></div>')
+        return who, gr.update(choices=rounds, value=value)
+
+    @guarded
+    def refresh_rounds(self, round_label, request: gr.Request):
+        """The rounds list again (another reviewer may have imported one); the current round kept."""
+        rounds = self.service.rounds(_user(request))
+        keep = round_label if round_label in rounds else (rounds[0] if rounds else None)
+        return gr.update(choices=rounds, value=keep)
+
+    # -- queue ----------------------------------------------------------------------------------------
+    @guarded
+    def queue(self, round_label, city, severity, code, direction, status, search, duplicates_only, sort,
+              request: gr.Request):
+        if not round_label:
+            return queue_frame([]), notice("尚无轮次：请先在“上传”页导入材料。"), gr.update()
+        user = _user(request)
+        sev = None if not severity else ("" if severity == "none" else severity)
+        rows = self.service.queue(user, round_label, city=city or None, severity=sev,
+                                  code=code or None, direction=direction or None, status=status or None,
+                                  search=(search or "").strip() or None, duplicates_only=bool(duplicates_only),
+                                  sort=sort or "severity")
+        cities = sorted({r.city for r in self.service.queue(user, round_label) if r.city})
+        summary = notice(f"共{len(rows)}条记录" + ("（已筛选）" if any((city, severity, code, direction, status,
+                                                                    search, duplicates_only)) else ""))
+        return queue_frame(rows), summary, gr.update(choices=[("全部地市", ALL)] + [(c, c) for c in cities])
+
+    def pick_row(self, evt: gr.SelectData):
+        """The record id of the clicked queue row, and switch to the record tab."""
+        row = evt.row_value or []
+        record_id = str(row[ID_COLUMN]) if len(row) > ID_COLUMN else ""
+        return record_id, gr.Tabs(selected="record")
+
+    # -- record ---------------------------------------------------------------------------------------
+    def _record_outputs(self, view, layers, message: str = "", keep_inputs: bool = False):
+        data = view.data
+        status = view.decision.status if view.decision else None
+        highlights = data.get("highlights") or []
+        choices = [(f"摘录{i + 1}", i) for i in range(len(highlights))]
+        return (
+            render_header(data, view.row.status, view.decision) + render_fields(data),
+            render_narratives(data, layers or []),
+            render_findings(data.get("findings") or []),
+            render_directions(data, view.direction_reviews),
+            render_duplicates(data, view.duplicates),
+            render_excerpts(highlights, view.publicity),
+            gr.update(choices=choices, value=list(view.publicity)),
+            gr.update() if keep_inputs else gr.update(value=status),
+            gr.update() if keep_inputs else gr.update(value=view.decision.note if view.decision else ""),
+            view.decision.version if view.decision else 0,
+            render_history(view.history),
+            message,
+        )
+
+    @guarded
+    def open_record(self, round_label, record_id, layers, request: gr.Request):
+        """Load one record (the store refuses another city's record to a city reviewer)."""
+        record_id = (record_id or "").strip()
+        if not round_label or not record_id:
+            raise gr.Error("请先在审核队列中选择一条记录，或输入记录编号。")
+        view = self.service.record(_user(request), round_label, record_id)
+        return self._record_outputs(view, layers)
+
+    @guarded
+    def relayer(self, round_label, record_id, layers, request: gr.Request):
+        """Re-render the narratives with the chosen layers."""
+        if not round_label or not (record_id or "").strip():
+            return ""
+        view = self.service.record(_user(request), round_label, record_id.strip())
+        return render_narratives(view.data, layers or [])
+
+    @guarded
+    def decide(self, round_label, record_id, status, note, version, layers, request: gr.Request):
+        """Store the decision on top of the version loaded; on a conflict show who decided first and reload."""
+        user = _user(request)
+        record_id = (record_id or "").strip()
+        if not record_id:
+            raise gr.Error("请先打开一条记录。")
+        if status not in STATUSES:
+            raise gr.Error(f"请选择审核结论：{'、'.join(STATUSES)}")
+        if status == RETURNED and not (note or "").strip():
+            raise gr.Error("退回修改时请在审核意见中写明原因。")
+        try:
+            made = self.service.decide(user, round_label, record_id, status, note or "", int(version or 0))
+        except DecisionConflict as conflict:
+            view = self.service.record(user, round_label, record_id)
+            cur = conflict.current or view.decision
+            text = (f"该记录已由{cur.reviewer}于{_when(cur.at)}决定为“{cur.status}”"
+                    + (f"（意见：{cur.note}）" if cur.note else "") + "。已重新载入最新结果；如仍要修改，请确认后再次提交。"
+                    if cur else "该记录已被他人更新，已重新载入。")
+            return self._record_outputs(view, layers, notice(text, "warn"), keep_inputs=True)
+        view = self.service.record(user, round_label, record_id)
+        msg = notice(f"已保存：{made.status}（第{made.version}版，{_when(made.at)}）")
+        return self._record_outputs(view, layers, msg)
+
+    @guarded
+    def review_direction(self, verdict, round_label, record_id, direction, note, request: gr.Request):
+        user = _user(request)
+        record_id = (record_id or "").strip()
+        if not record_id:
+            raise gr.Error("请先打开一条记录。")
+        self.service.review_direction(user, round_label, record_id, direction, verdict, note or "")
+        view = self.service.record(user, round_label, record_id)
+        return (render_directions(view.data, view.direction_reviews),
+                notice(f"已记录方向复核：{direction} — {VERDICTS[verdict]}"))
+
+    @guarded
+    def set_publicity(self, round_label, record_id, picked, request: gr.Request):
+        user = _user(request)
+        record_id = (record_id or "").strip()
+        if not record_id:
+            raise gr.Error("请先打开一条记录。")
+        now = self.service.set_publicity(user, round_label, record_id, [int(i) for i in picked or []])
+        view = self.service.record(user, round_label, record_id)
+        return (render_excerpts(view.data.get("highlights") or [], now),
+                notice(f"宣传汇编已更新：本记录选定{len(now)}条摘录"))
+
+    # -- dashboard, upload, export --------------------------------------------------------------------
+    @guarded
+    def dashboard(self, round_label, request: gr.Request):
+        if not round_label:
+            return (None,) * 4
+        return dashboard_frames(self.service.dashboard(_user(request), round_label))
+
+    @guarded
+    def upload(self, round_label, files, request: gr.Request, progress=gr.Progress()):
+        user = _user(request)
+        round_label = str(int(round_label)) if round_label not in (None, "") else ""
+        if not files:
+            raise gr.Error("请选择要上传的文件。")
+        report = self.service.upload(user, round_label, list(files),
+                                     lambda fraction, desc: progress(fraction, desc=desc))
+        rounds = self.service.rounds(user)
+        return (upload_summary(report), gr.update(choices=rounds, value=report.round if report.imported else None),
+                "\n".join(self.service.uploaded_files(user, report.round)))
+
+    @guarded
+    def uploaded(self, round_label, request: gr.Request):
+        label = str(int(round_label)) if round_label not in (None, "") else ""
+        return "\n".join(self.service.uploaded_files(_user(request), label))
+
+    @guarded
+    def export_excel(self, round_label, request: gr.Request):
+        if not round_label:
+            raise gr.Error("请先选择轮次。")
+        return str(self.service.export_excel(_user(request), round_label))
+
+    @guarded
+    def export_publicity(self, round_label, request: gr.Request):
+        if not round_label:
+            raise gr.Error("请先选择轮次。")
+        return str(self.service.export_publicity(_user(request), round_label))
+
+
+def upload_summary(report) -> str:
+    """The upload's outcome: files saved, refused and unreadable (each with its reason), what was imported."""
+    parts = []
+    if report.saved:
+        parts.append(f"<p>已保存{len(report.saved)}个文件：{esc('、'.join(report.saved))}</p>")
+    for label, items in (("未接收的文件", report.rejected), ("无法读取的文件", report.failures)):
+        if items:
+            lis = "".join(f"<li>{esc(i.file)}：{esc(i.reason)}</li>" for i in items)
+            parts.append(f'<div class="notice err"><b>{label}（{len(items)}个）</b><ul>{lis}</ul></div>')
+    if report.imported and report.skipped:
+        parts.append(f'<div class="notice">{esc(report.round)}年材料与上次导入完全相同，未作改动。</div>')
+    elif report.imported:
+        extra = f"，其中与往年材料疑似重复{report.archived_pairs}对" if report.archived_pairs else ""
+        parts.append(f'<div class="notice">已导入{esc(report.round)}年材料：记录{report.records}条，问题{report.findings}项，'
+                     f"疑似重复{report.duplicates}对{extra}。</div>")
+    else:
+        parts.append('<div class="notice warn">没有可导入的记录。</div>')
+    return '<div class="jg">' + "".join(parts) + "</div>"
+
+
+LAYER_CHOICES = [(zh, key) for key, zh in LAYERS.items()]

@@ -1,0 +1,200 @@
+"""Narratives as HTML with highlight layers: pure functions of the contract's record dict.
+
+Every piece of submitted text goes through :func:`esc` — HTML metacharacters and the characters that
+template engines read (``{ } $ `` ` ``) become entities — so a narrative holding ``<script>`` or a markdown
+link shows as plain text. Spans are 0-based character offsets into the field's text, end exclusive; where
+spans overlap, the text is cut at every span boundary and each piece carries the classes of all spans
+covering it, so overlapping and nested spans never produce badly nested tags.
+"""
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Iterable
+
+#: highlight layers: key → what the reviewer sees in the layer switch
+LAYERS = {"evidence": "量化数据", "sections": "必备内容", "directions": "方向依据", "sensitive": "不宜公开",
+          "overflow": "超出字数"}
+DIRECTION_CLASS = {"智能化": "d-smart", "数字化": "d-digital", "绿色化": "d-green"}
+NARRATIVE_FIELDS = ("项目建设内容", "技术改造实施效果", "text")
+FIELD_ZH = {"text": "典型做法全文"}
+LIMITS = {"项目建设内容": 300, "技术改造实施效果": 300, "text": 1500}
+_EXTRA = str.maketrans({"{": "&#123;", "}": "&#125;", "$": "&#36;", "`": "&#96;", "\\": "&#92;"})
+
+
+def esc(value) -> str:
+    """Text made safe for HTML (attribute or element content) and for Gradio's HTML templates."""
+    return html.escape("" if value is None else str(value), quote=True).translate(_EXTRA)
+
+
+def field_label(name: str) -> str:
+    return FIELD_ZH.get(name, name)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One highlighted span: [start, end) of a field's text, with its CSS classes and tooltip."""
+
+    start: int
+    end: int
+    layer: str
+    css: str
+    title: str
+
+
+def _span(item: dict, name: str) -> tuple[int, int] | None:
+    if item.get("field", name) != name:
+        return None
+    start, end = item.get("start"), item.get("end")
+    if not isinstance(start, int) or not isinstance(end, int) or end <= start:
+        return None
+    return start, end
+
+
+def _evidence(data: dict, name: str) -> Iterable[Mark]:
+    for e in data.get("evidence") or []:
+        if (se := _span(e, name)) is not None:
+            change = ""
+            if e.get("before") is not None and e.get("after") is not None:
+                change = f"：{e['before']}→{e['after']}{e.get('unit') or ''}"
+            yield Mark(*se, "evidence", "l-evidence", f"量化数据{change}")
+
+
+def _sections(data: dict, name: str) -> Iterable[Mark]:
+    if name != "text":
+        return
+    for label, s in (data.get("sections") or {}).items():
+        if s.get("present") and (se := _span(s, name)) is not None:
+            yield Mark(*se, "sections", "l-section", f"部分：{label}")
+    for label, sub in (data.get("subsections") or {}).items():
+        for sp in sub.get("spans") or []:
+            if (se := _span(sp, name)) is not None:
+                yield Mark(*se, "sections", "l-subpart", f"要点：{sp.get('label') or label}")
+
+
+def _directions(data: dict, name: str) -> Iterable[Mark]:
+    for direction, info in (data.get("directions") or {}).items():
+        css = DIRECTION_CLASS.get(direction, "d-other")
+        for r in info.get("reasons") or []:
+            if (se := _span(r, name)) is not None:
+                how = "隐含依据" if r.get("kind") == "implicit" else "关键词"
+                yield Mark(*se, "directions", f"l-direction {css}", f"{direction}（{how}）")
+
+
+def _sensitive(data: dict, name: str) -> Iterable[Mark]:
+    for s in data.get("sensitive") or []:
+        if (se := _span(s, name)) is not None:
+            yield Mark(*se, "sensitive", "l-sensitive", f"不宜公开：{s.get('reason') or s.get('label') or ''}")
+
+
+def _overflow(data: dict, name: str) -> Iterable[Mark]:
+    for f in data.get("findings") or []:
+        if f.get("code") == "LEN_OVER_LIMIT" and (se := _span(f, name)) is not None:
+            yield Mark(*se, "overflow", "l-overflow", "超出字数限制的部分")
+
+
+_LAYER_MARKS = {"evidence": _evidence, "sections": _sections, "directions": _directions, "sensitive": _sensitive,
+                "overflow": _overflow}
+
+
+def marks_for(data: dict, name: str, layers: Iterable[str]) -> list[Mark]:
+    """The marks of the chosen layers on one field of a record."""
+    return [m for layer in LAYERS if layer in set(layers) for m in _LAYER_MARKS[layer](data, name)]
+
+
+def highlight(text: str, marks: Iterable[Mark], tags: dict[int, str] | None = None) -> str:
+    """``text`` as escaped HTML with every mark applied; ``tags``: ready HTML inserted before an offset."""
+    text = text or ""
+    n = len(text)
+    marks = [Mark(max(0, m.start), min(n, m.end), m.layer, m.css, m.title) for m in marks]
+    marks = [m for m in marks if m.start < m.end]
+    tags = {min(max(0, k), n): v for k, v in (tags or {}).items()}
+    cuts = sorted({0, n, *(m.start for m in marks), *(m.end for m in marks), *tags})
+    out = []
+    for a, b in zip(cuts, cuts[1:] + [n]):
+        if a in tags:
+            out.append(tags.pop(a))
+        if a >= b:
+            continue
+        active = [m for m in marks if m.start <= a and m.end >= b]
+        piece = esc(text[a:b])
+        if not active:
+            out.append(piece)
+            continue
+        classes = " ".join(dict.fromkeys(c for m in active for c in m.css.split()))
+        layers = " ".join(dict.fromkeys(m.layer for m in active))
+        title = "；".join(dict.fromkeys(m.title for m in active))
+        out.append(f'<span class="m {classes}" data-layers="{layers}" data-start="{a}" data-end="{b}" '
+                   f'title="{esc(title)}">{piece}</span>')
+    return "".join(out)
+
+
+def section_tags(data: dict, name: str, layers: Iterable[str]) -> dict[int, str]:
+    """Badges naming each 典型做法 section where it starts (sections layer only)."""
+    if "sections" not in set(layers) or name != "text":
+        return {}
+    tags: dict[int, str] = {}
+    for label, s in (data.get("sections") or {}).items():
+        if s.get("present") and isinstance(s.get("start"), int):
+            tags[s["start"]] = tags.get(s["start"], "") + f'<span class="sec-tag">{esc(label)}</span>'
+    return tags
+
+
+def narrative_fields(data: dict) -> list[str]:
+    """The narrative fields of a record (those with counts, else the known ones), in order."""
+    fields = data.get("fields") or {}
+    return [n for n in dict.fromkeys((*(data.get("counts") or {}), *NARRATIVE_FIELDS)) if n in fields]
+
+
+def _count_line(data: dict, name: str) -> str:
+    count = (data.get("counts") or {}).get(name)
+    if not count:
+        return ""
+    limit = LIMITS.get(name)
+    over = limit is not None and count.get("chars", 0) > limit
+    text = f"字数{count.get('chars')}（WPS统计{count.get('wps')}）" + (f"，限{limit}字" if limit else "")
+    return f'<span class="count{" over" if over else ""}">{esc(text)}</span>'
+
+
+def legend(layers: Iterable[str]) -> str:
+    chosen = [k for k in LAYERS if k in set(layers)]
+    if not chosen:
+        return '<div class="legend">未选择高亮图层</div>'
+    chips = []
+    for k in chosen:
+        if k == "directions":
+            chips += [f'<span class="m l-direction {c}">{esc(d)}</span>' for d, c in DIRECTION_CLASS.items()]
+        elif k == "sections":
+            chips += ['<span class="sec-tag">必备部分</span>', '<span class="m l-subpart">要点</span>']
+        else:
+            chips.append(f'<span class="m l-{k}">{esc(LAYERS[k])}</span>')
+    return '<div class="legend">图例：' + " ".join(chips) + "</div>"
+
+
+def aspects_legend(data: dict) -> str:
+    aspects = data.get("aspects") or {}
+    if not aspects:
+        return ""
+    quantified = data.get("aspects_quantified") or {}
+    rows = []
+    for name, found in aspects.items():
+        q = set(quantified.get(name) or [])
+        chips = " ".join(f'<span class="aspect{" q" if a in q else ""}">{esc(a)}</span>' for a in found) or "（无）"
+        rows.append(f"<div>{esc(field_label(name))}已涉及：{chips}</div>")
+    return '<div class="aspects">' + "".join(rows) + '<div class="hint">加粗为有量化数据的要素</div></div>'
+
+
+def render_narratives(data: dict, layers: Iterable[str]) -> str:
+    """All narratives of a record with the chosen highlight layers, a legend and the aspects covered."""
+    layers = list(layers or [])
+    fields = data.get("fields") or {}
+    names = narrative_fields(data)
+    if not names:
+        return '<div class="narr-empty">该记录没有叙述性文字（示范企业汇总表只有登记信息）。</div>'
+    parts = [legend(layers)]
+    for name in names:
+        body = highlight(fields.get(name) or "", marks_for(data, name, layers), section_tags(data, name, layers))
+        parts.append(f'<div class="narr-field"><div class="narr-head">{esc(field_label(name))} '
+                     f'{_count_line(data, name)}</div><div class="narr" data-field="{esc(name)}">{body}</div></div>')
+    parts.append(aspects_legend(data))
+    return '<div class="jg">' + "".join(parts) + "</div>"

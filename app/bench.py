@@ -26,7 +26,7 @@ from nlp.codelists import codelists
 from nlp.pipeline import analyse
 
 from .report_excel import write_excel
-from .report_json import write_json
+from .report_json import to_contract, write_json
 from .templates import put, write_practice_docx, write_project_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -163,6 +163,9 @@ def run(rows: int, narratives: int, repeat: int, archive_size: int = 0):
         counts = {"files": len(analysis.ingest.files), "records": len(analysis.records),
                   "projects": len(analysis.ingest.projects), "practices": len(analysis.ingest.practices),
                   "findings": len(analysis.all_findings()), "failures": len(analysis.ingest.failures)}
+        from .bench_review import bench_review
+
+        counts["review_app"] = bench_review(to_contract(analysis))
         from nlp.duplicates import DupDoc
 
         new_docs = [DupDoc(r.id, {n: r.text(n) for n in ("项目建设内容", "技术改造实施效果")}) for r in analysis.ingest.projects]
@@ -231,6 +234,20 @@ def main(argv: list[str] | None = None) -> int:
             lines.append(f"| {m['backend']} | unavailable: {m['unavailable']} | | |")
         else:
             lines.append(f"| {m['backend']} | {m['texts_per_s']:.1f} | {m['chars_per_s']:.0f} | {m['dim']} |")
+    review = counts.get("review_app")
+    if review:
+        lines += ["", f"## The review app on this round ({review['records']:,} records, SQLite store)", "",
+                  "The app's own handlers with a logged-in province reviewer (app/bench_review.py): store query plus "
+                  "the table or the HTML panels the page shows; median of 5 (records: 25 spread over the queue). "
+                  "Browser rendering and the network are not included.", "",
+                  "| measure | ms | target |", "|---|---:|---|",
+                  f"| import the round into the store (once per upload) | {review['import_ms']:.0f} | |",
+                  f"| load the queue | {review['queue_load_ms']:.0f} | < 500 |",
+                  f"| filter: city + severity | {review['queue_filter_city_severity_ms']:.0f} | < 500 |",
+                  f"| filter: text search + direction + status, sorted | "
+                  f"{review['queue_filter_search_direction_ms']:.0f} | < 500 |",
+                  f"| open a record (every panel rendered), median | {review['record_open_ms']:.0f} | < 300 |",
+                  f"| open a record, slowest | {review['record_open_max_ms']:.0f} | |"]
     if archive:
         lines += ["", f"## The round against an archive of {archive['archive_size']:,} earlier narratives", "",
                   "Lexical candidates by indexed LSH band keys (one join for the round), verified by exact sparse "

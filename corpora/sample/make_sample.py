@@ -50,6 +50,9 @@ PLANTED_ROWS = [
     ("韶关市", 14, "所属行业", "8.农副食品加工业", "SECTOR_CLUSTER_IMPLAUSIBLE"),
     ("韶关市", 17, "项目建设地点", "广州市黄埔区云埔街道", "LOCATION_OTHER_CITY"),
 ]
+# A recycled submission: 汕头's row 1 reuses 佛山's row 1 narratives with a few figures and places changed
+# (in source/projects.json); both rows must get DUPLICATE_OF.
+PLANTED_COPIES = {("佛山市", 1), ("汕头市", 1)}
 # for DIRECTION_NONE the other two directions are set to 否 as well
 CLEAR_DIRECTIONS = {("佛山市", 16)}
 # for SECTOR_CLUSTER_IMPLAUSIBLE the row's cluster becomes 汽车 (and its sector 农副食品加工业, above)
@@ -73,6 +76,10 @@ def _project_rows(projects: list[dict], city: str, expected: list[dict], file: s
         expected.append({"file": file, "sheet": sheet, "row": first_row + index,
                          "cell": f"{get_column_letter(col_of[where])}{first_row + index}" if where else None,
                          "field": where, "code": code})
+    for pc, index in sorted(PLANTED_COPIES):
+        if pc == city:
+            expected.append({"file": file, "sheet": sheet, "row": first_row + index, "cell": None, "field": None,
+                             "code": "DUPLICATE_OF"})
     return rows
 
 

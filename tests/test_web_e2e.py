@@ -123,6 +123,16 @@ def test_review_round_in_the_browser(app_url, tmp_path):
             page.screenshot(path=str(shot), full_page=True)
             print(f"screenshot: {shot}")
 
+            # the sample's recycled submission: 汕头's row shown beside 佛山's, shared passages marked on both sides
+            page.locator("#record-id input, #record-id textarea").first.fill("汕头市-附件1-工业技术改造项目推荐表:重点项目:4")
+            page.locator("#record-open").click()
+            duplicates = page.locator("#record-duplicates")
+            expect(duplicates).to_contain_text("佛山市", timeout=30_000)
+            expect(duplicates.locator(".dup-col")).to_have_count(2)
+            for column in (0, 1):
+                assert duplicates.locator(".dup-col").nth(column).locator(".l-shared").count() >= 3
+            page.screenshot(path=str(tmp_path / "review-duplicate.png"), full_page=True)
+
             # export the Excel with the decision
             page.get_by_role("tab", name="导出").click()
             page.locator("#export-excel").click()

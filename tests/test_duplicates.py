@@ -18,8 +18,13 @@ def doc(i, content, effect, company="甲公司"):
 def background(n=40):
     """Distinct projects (the sample round's source rows), each with the genre's stock phrases added."""
     rows = json.loads((Path(__file__).resolve().parents[1] / "corpora/sample/source/projects.json").read_text("utf-8"))
+    opening, distinct = set(), []
+    for r in rows:  # the sample plants one recycled submission: keep the first of the two
+        if r["项目建设内容"][:20] not in opening:
+            opening.add(r["项目建设内容"][:20])
+            distinct.append(r)
     return [doc(100 + i, STOCK + r["项目建设内容"], r["技术改造实施效果"] + STOCK, r["项目承担单位"])
-            for i, r in enumerate(rows[:n])]
+            for i, r in enumerate(distinct[:n])]
 
 
 def kinds(pairs):

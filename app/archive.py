@@ -25,8 +25,9 @@ SCHEMA_VERSION = 1
 DATA_ENV = "JIGAI_DATA_DIR"
 
 
-#: a band key shared by more archived records than this is a stock-phrase collision (see refresh_hot_bands)
-HOT_BAND_DOCS = 20
+#: a band key shared by more archived records than this (or 0.1% of them, if more) is a stock-phrase collision
+#: (see refresh_hot_bands); a text recycled fewer times keeps all its keys
+HOT_BAND_DOCS = 100
 
 
 def default_archive_path() -> Path:
@@ -106,11 +107,13 @@ class Archive:
         return added
 
     def refresh_hot_bands(self) -> None:
-        """Band keys that more than ``HOT_BAND_DOCS`` archived records share: collisions of stock phrases, not
-        copies, skipped when proposing candidates (a copy shares many other keys with its original)."""
+        """Band keys that more than ``HOT_BAND_DOCS`` (or 0.1%) of the archived records share: collisions of
+        stock phrases, not copies, skipped when proposing candidates (a copy shares many other keys with its
+        original)."""
+        (n_docs,) = self.db.execute("SELECT COUNT(*) FROM docs").fetchone()
         self.db.execute("DELETE FROM hot_bands")
         self.db.execute("INSERT INTO hot_bands SELECT band, hash FROM bands GROUP BY band, hash HAVING COUNT(*) > ?",
-                        (HOT_BAND_DOCS,))
+                        (max(HOT_BAND_DOCS, n_docs // 1000),))
 
     def _load(self, keys: Iterable[int]) -> dict[int, ArchivedDoc]:
         out = {}

@@ -102,18 +102,25 @@ def _toc(doc) -> None:
     paragraph._p.append(field)
 
 
-def write_docx(analysis: RoundAnalysis, entries: list[Entry], path: Path, per_group: int = 3) -> None:
-    """Word pack: title, table of contents, Heading 1 per direction, Heading 2 per cluster, quoted excerpts."""
+def start_pack(round_label, note: str):
+    """A new Word document with the pack's centred title and its small-print note."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt, RGBColor
+    from docx.shared import Pt
 
     doc = Document()
-    title = doc.add_heading(f"工业技术改造“百企千项”示范行动典型经验汇编（{analysis.round}年）", level=0)
+    title = doc.add_heading(f"工业技术改造“百企千项”示范行动典型经验汇编（{round_label}年）", level=0)
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    note = doc.add_paragraph("按技术改造方向、所属战略产业集群分类编排。摘录均出自各地报送材料原文，"
-                             "已剔除联系方式、人员姓名及疑似涉密内容；每条注明企业、地市及出处。")
-    note.runs[0].font.size = Pt(10)
+    doc.add_paragraph(note).runs[0].font.size = Pt(10)
+    return doc
+
+
+def write_docx(analysis: RoundAnalysis, entries: list[Entry], path: Path, per_group: int = 3) -> None:
+    """Word pack: title, table of contents, Heading 1 per direction, Heading 2 per cluster, quoted excerpts."""
+    from docx.shared import Pt, RGBColor
+
+    doc = start_pack(analysis.round, "按技术改造方向、所属战略产业集群分类编排。摘录均出自各地报送材料原文，"
+                                     "已剔除联系方式、人员姓名及疑似涉密内容；每条注明企业、地市及出处。")
     _toc(doc)
     for direction in (*DIRECTIONS, OTHER):
         in_direction = [e for e in entries if direction in e.directions]

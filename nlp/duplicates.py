@@ -19,6 +19,7 @@ reworded) — a score, the aligned shared passages, and for light edits what cha
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 from collections import Counter
@@ -118,15 +119,17 @@ class DuplicatePair:
         return out
 
 
-def _normalise(text: str) -> tuple[str, list[int]]:
-    """Text without whitespace and punctuation, half-width, with the raw offset of every kept character."""
+@functools.lru_cache(maxsize=8192)
+def _normalise(text: str) -> tuple[str, tuple[int, ...]]:
+    """Text without whitespace and punctuation, half-width, with the raw offset of every kept character
+    (memoised: a record is aligned with every candidate of its round)."""
     folded = fold_width(text)
     kept, index = [], []
     for i, ch in enumerate(folded):
         if not _DROP.fullmatch(ch):
             kept.append(ch)
             index.append(i)
-    return "".join(kept), index
+    return "".join(kept), tuple(index)
 
 
 def _joined(doc: DupDoc) -> str:
@@ -162,10 +165,10 @@ def _figure_overlap(a: Counter, b: Counter) -> float:
 def align(a: DupDoc, b: DupDoc, min_len: int) -> list[SharedPassage]:
     """Passages of at least ``min_len`` characters the two records share, as raw offsets on both sides."""
     out = []
+    others = [(fb, *_normalise(tb)) for fb, tb in b.fields.items()]
     for fa, ta in a.fields.items():
         na, ia = _normalise(ta)
-        for fb, tb in b.fields.items():
-            nb, ib = _normalise(tb)
+        for fb, nb, ib in others:
             if not na or not nb:
                 continue
             matcher = difflib.SequenceMatcher(None, na, nb, autojunk=False)
@@ -190,6 +193,8 @@ def what_changed(a: DupDoc, b: DupDoc) -> dict[str, list[str]]:
     """For a light edit: the company names, places and figures replaced between the two texts."""
     ta, tb = "。".join(a.fields.values()), "。".join(b.fields.values())
     changed: dict[str, list[str]] = {}
+    numbers_a = [(m.start(), m.end(), m.group()) for m in _NUMBER.finditer(ta)]
+    numbers_b = [(m.start(), m.end(), m.group()) for m in _NUMBER.finditer(tb)]
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes():
         if tag not in ("replace", "delete", "insert"):
             continue
@@ -198,8 +203,8 @@ def what_changed(a: DupDoc, b: DupDoc) -> dict[str, list[str]]:
             for x, y in zip(pattern.findall(left), pattern.findall(right)):
                 if x != y:
                     changed.setdefault(key, []).append(f"{x} → {y}")
-        xs = [m.group() for m in _NUMBER.finditer(ta) if m.start() <= max(i1, i2 - 1) and m.end() >= i1 + (i2 > i1)]
-        ys = [m.group() for m in _NUMBER.finditer(tb) if m.start() <= max(j1, j2 - 1) and m.end() >= j1 + (j2 > j1)]
+        xs = [g for start, end, g in numbers_a if start <= max(i1, i2 - 1) and end >= i1 + (i2 > i1)]
+        ys = [g for start, end, g in numbers_b if start <= max(j1, j2 - 1) and end >= j1 + (j2 > j1)]
         for x, y in zip(xs, ys):
             if x != y:
                 changed.setdefault("figures", []).append(f"{x} → {y}")

@@ -71,6 +71,22 @@ class Embedder(ABC):
         return f"{type(self).__name__}(name={self.name!r}, identity={self.identity!r})"
 
 
+class LoadedModelEmbedder(Embedder):
+    """An embedder over one loaded model whose ``dim`` and ``identity`` are fixed when it loads: the subclass
+    sets ``self._dim`` and ``self._identity`` in ``__init__``."""
+
+    _dim: int
+    _identity: str
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    @property
+    def identity(self) -> str:
+        return self._identity
+
+
 def check_kind(kind: str) -> None:
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")

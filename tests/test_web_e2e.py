@@ -35,6 +35,19 @@ def hostile_csv(path: Path) -> Path:
                                         项目建设内容=HOSTILE + CONTENT, 技术改造实施效果=EFFECT)])
 
 
+def download_export(page, button_id: str, target: Path) -> Path:
+    """Press an export button, wait for its file link, download it to ``target``."""
+    from playwright.sync_api import expect
+
+    page.locator(f"#{button_id}").click()
+    link = page.locator(f"#{button_id}-file a").first
+    expect(link).to_be_visible(timeout=60_000)
+    with page.expect_download() as download:
+        link.click()
+    download.value.save_as(target)
+    return target
+
+
 @pytest.fixture
 def app_url(tmp_path, monkeypatch):
     if not CHROMIUM.exists():
@@ -135,20 +148,8 @@ def test_review_round_in_the_browser(app_url, tmp_path):
 
             # export the Excel with the decision
             page.get_by_role("tab", name="导出").click()
-            page.locator("#export-excel").click()
-            link = page.locator("#export-excel-file a").first
-            expect(link).to_be_visible(timeout=60_000)
-            with page.expect_download() as download:
-                link.click()
-            xlsx = tmp_path / "export.xlsx"
-            download.value.save_as(xlsx)
-            page.locator("#export-publicity").click()
-            link = page.locator("#export-publicity-file a").first
-            expect(link).to_be_visible(timeout=60_000)
-            with page.expect_download() as download:
-                link.click()
-            docx = tmp_path / "publicity.docx"
-            download.value.save_as(docx)
+            xlsx = download_export(page, "export-excel", tmp_path / "export.xlsx")
+            docx = download_export(page, "export-publicity", tmp_path / "publicity.docx")
 
             # the dashboard
             page.get_by_role("tab", name="统计").click()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import random
 import time
+import warnings
 from typing import Sequence
 
 from .base import Embedder
@@ -119,7 +120,9 @@ def gemm_ceiling(shapes=E5_SMALL_GEMMS, repeats: int = 20, threads: int | None =
             linear = torch.nn.Linear(k, n).eval()
             flops = 2.0 * m * k * n
             row = {"shape": (m, k, n), "fp32": rate(lambda: linear(x), flops)}
-            quantised = torch.ao.nn.quantized.dynamic.Linear(k, n)
+            with warnings.catch_warnings():  # torch announces the move of its quantisation to torchao
+                warnings.simplefilter("ignore")
+                quantised = torch.ao.nn.quantized.dynamic.Linear(k, n)
             row["int8_dynamic"] = rate(lambda: quantised(x), flops)
             out.append(row)
     return out
@@ -145,9 +148,6 @@ def main(argv: list[str] | None = None) -> int:
                         help="print only what torch's matrix products reach here (fp32, int8)")
     args = parser.parse_args(argv)
     if args.gemm:
-        import warnings
-
-        warnings.simplefilter("ignore")  # torch announces the move of its quantisation to torchao
         print(f"{'rows x in -> out':22s} {'fp32':>8s} {'int8 dyn':>9s} {'ratio':>6s}   G(FL)OP/s, "
               f"{args.threads or 'all'} threads")
         for r in gemm_ceiling(threads=args.threads):

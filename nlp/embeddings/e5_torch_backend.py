@@ -189,7 +189,7 @@ class E5TorchEmbedder(LoadedModelEmbedder):
         order = sorted(range(len(windows)), key=lambda w: -len(windows[w][1]))
         sums = np.zeros((len(texts), self._dim), dtype=np.float64)
         weights = np.zeros(len(texts), dtype=np.float64)
-        device = next(self._model.parameters()).device
+        device = self._model.device
         with torch.inference_mode():
             start = 0
             while start < len(order):

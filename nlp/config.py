@@ -21,6 +21,9 @@ class Limits:
     convert_timeout_s: int = 120
     #: rows scanned from the top of a sheet when looking for the header
     header_scan_rows: int = 20
+    #: characters of one narrative that the superlinear steps (alignment, sections, the model) read; a longer
+    #: text is counted in full and gets TEXT_TOO_LONG (the longest form limit is 1,500)
+    max_analysed_chars: int = 6_000
 
 
 @dataclass(frozen=True)

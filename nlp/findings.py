@@ -110,6 +110,7 @@ CODES: dict[str, CodeInfo] = _codes(
     # narratives: length
     ("LEN_OVER_LIMIT", "error", "超过字数限制", "A narrative is over its limit (300 for 项目建设内容/技术改造实施效果, 1500 for 典型做法), counted as characters without spaces; the span is the overflow."),
     ("TEXT_NEAR_EMPTY", "warning", "内容过短", "A narrative has almost no content."),
+    ("TEXT_TOO_LONG", "warning", "文本过长，仅部分比对", "A narrative is far longer than any form allows (over `Limits.max_analysed_chars`): it is still counted in full, but the steps whose cost grows faster than its length (alignment, sections, the model) read only its first part."),
     ("TEXT_RESTATES_NAME", "warning", "内容仅重复项目名称", "A narrative only restates the project's name."),
     # narratives: required content
     ("CONTENT_PART_MISSING", "warning", "建设内容缺少要素", "项目建设内容 lacks one of 建设内容, 产线规模, 技术设备, 工艺路线 (info when only 产线规模/工艺路线 are missing)."),

@@ -194,8 +194,8 @@ def test_service_exports(service, tmp_path):
     ws = openpyxl.load_workbook(xlsx)["审核结果"]
     rows = {ws.cell(row=i, column=1).value: [c.value for c in ws[i]] for i in range(2, ws.max_row + 1)}
     assert set(rows) == {"fs-1", "fs-2", "st-1"}
-    assert rows["fs-2"][12:15] == ["退回修改", "=HYPERLINK(\"http://evil.example\")", "prov"]
-    assert ws.cell(row=[*rows].index("fs-2") + 2, column=14).data_type == "s"
+    assert rows["fs-2"][13:16] == ["退回修改", "=HYPERLINK(\"http://evil.example\")", "prov"]
+    assert ws.cell(row=[*rows].index("fs-2") + 2, column=15).data_type == "s"
     docx = service.export_publicity("prov", "2025")
     from docx import Document
 

@@ -13,7 +13,9 @@ from nlp.codelists import codelists
 from nlp.directions import DIRECTIONS
 from nlp.textnorm import company_key
 
-from .panels import source_text
+from app.store.views import RETURNED
+
+from .panels import origin_text
 
 
 def _industry_index(contract: dict) -> dict[str, dict]:
@@ -44,12 +46,17 @@ def _directions(record: dict) -> list[str]:
 
 
 def write_publicity_pack(entries: list[dict], contract: dict, round_label: str, path: Path) -> Path:
-    """Word pack of ``store.publicity()`` entries, grouped by direction → cluster."""
+    """Word pack of ``store.publicity()`` entries, grouped by direction → cluster; the excerpts of records whose
+    latest decision is 退回修改 are left out (and counted in the note)."""
     from docx.shared import Pt, RGBColor
 
     index = _industry_index(contract)
-    doc = start_pack(round_label, "按技术改造方向、所属战略产业集群分类编排。摘录均为审核人员从各地报送材料原文中选定，"
-                                  "每条注明企业、地市及出处。")
+    returned = {e.get("record_id") for e in entries if e.get("status") == RETURNED}
+    entries = [e for e in entries if e.get("status") != RETURNED]
+    note = "按技术改造方向、所属战略产业集群分类编排。摘录均为审核人员从各地报送材料原文中选定，每条注明出处（地市 · 企业 · 文件名）。"
+    if returned:
+        note += f"审核结论为“退回修改”的{len(returned)}条记录的摘录未收入。"
+    doc = start_pack(round_label, note)
     if not entries:
         doc.add_paragraph("（尚未选定宣传摘录：请在“记录”页勾选摘录后点击“加入宣传汇编”。）")
     else:
@@ -71,9 +78,11 @@ def write_publicity_pack(entries: list[dict], contract: dict, round_label: str, 
                 quote = doc.add_paragraph(style="Intense Quote" if "Intense Quote" in doc.styles else None)
                 quote.add_run(h.get("text") or "")
                 meta = doc.add_paragraph()
-                src = source_text((e.get("record") or {}).get("source"))
-                run = meta.add_run(f"——{e.get('company') or ''}（{e.get('city') or ''}）｜{e['sector']}｜出处：{src}"
-                                   f"｜推荐理由：{h.get('why') or ''}｜选定：{e.get('picked_by') or ''}")
+                record = e.get("record") or {}
+                src = origin_text(dict(record, city=e.get("city") or record.get("city"),
+                                       company=e.get("company") or record.get("company")))
+                run = meta.add_run(f"——出处：{src}｜{e['sector']}｜推荐理由：{h.get('why') or ''}"
+                                   f"｜选定：{e.get('picked_by') or ''}")
                 run.font.size = Pt(9)
                 run.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
     doc.save(path)

@@ -19,9 +19,49 @@ VERDICT_ZH = {"accept": "确认", "reject": "否定", "add": "补充"}
 def source_text(source: dict | None) -> str:
     if not source:
         return ""
+    return " · ".join(str(p) for p in (source.get("file"), place_text(source)) if p)
+
+
+def where_text(source: dict | None) -> str:
+    """'文件名 · sheet · 第N行': the record view's 出处, without internal folders."""
+    return " · ".join(p for p in (file_name(source), place_text(source)) if p)
+
+
+def file_name(source: dict | None) -> str:
+    """The file's own name, without the folders it was uploaded or loaded from (``2025/sample/佛山市/…``) or the
+    zip it came in."""
+    name = str((source or {}).get("file") or "")
+    return name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+
+
+def place_text(source: dict | None) -> str:
+    """Where in the file: 'sheet · cell' (or 第N行, 第N段)."""
+    source = source or {}
     place = source.get("cell") or (f"第{source['row']}行" if source.get("row") else "") or \
         (f"第{source['paragraph'] + 1}段" if isinstance(source.get("paragraph"), int) else "")
-    return " · ".join(str(p) for p in (source.get("file"), source.get("sheet"), place) if p)
+    return " · ".join(str(p) for p in (source.get("sheet"), place) if p)
+
+
+def origin_text(record: dict, source: dict | None = None) -> str:
+    """出处 as the exports print it: 地市 · 企业 · 文件名 (``source`` defaults to the record's)."""
+    return " · ".join(p for p in (record.get("city") or "", record.get("company") or "",
+                                  file_name(source or record.get("source"))) if p)
+
+
+def finding_message(f: dict) -> str:
+    """A finding's message with the other record's file named without its folders (``sample/佛山市/…``)."""
+    message = f.get("message") or ""
+    other = ((f.get("data") or {}).get("other_source") or {}).get("file")
+    return message.replace(other, file_name({"file": other})) if other else message
+
+
+def changed_text(changed: dict | None) -> str:
+    """What a light edit changed, with Chinese labels ("企业：A → B；数据：2000 → 1800"); a pair with another
+    city's record has the kinds only ("改动了：企业、数据")."""
+    changed = changed or {}
+    if changed and not any(changed.values()):
+        return "改动了：" + "、".join(CHANGED_ZH.get(k, "其他") for k in changed)
+    return "；".join(f"{CHANGED_ZH.get(k, '其他')}：{'，'.join(v)}" for k, v in changed.items() if v)
 
 
 def severity_badge(severity: str | None) -> str:
@@ -35,7 +75,7 @@ def render_header(data: dict, status: str = "", decision=None) -> str:
     fields = data.get("fields") or {}
     rows = [("类型", KIND_ZH.get(data.get("kind"), data.get("kind") or "")), ("地市", data.get("city") or "（未识别）"),
             ("企业", data.get("company") or ""), ("项目", fields.get("项目名称") or ""),
-            ("出处", source_text(data.get("source"))), ("记录编号", data.get("id") or "")]
+            ("出处", where_text(data.get("source"))), ("记录编号", data.get("id") or "")]
     if decision is not None:
         rows.append(("审核结论", f"{decision.status}（{decision.reviewer}，{_when(decision.at)}，第{decision.version}版）"))
         if decision.note:
@@ -72,7 +112,7 @@ def render_findings(findings: Iterable[dict]) -> str:
         where = field_label(f.get("field")) if f.get("field") else ""
         src = (f.get("source") or {}).get("cell") or ""
         rows.append(f"<tr><td>{severity_badge(f.get('severity'))}</td><td>{esc(info.title if info else f.get('code'))}"
-                    f"<div class=\"code\">{esc(f.get('code'))}</div></td><td>{esc(f.get('message'))}</td>"
+                    f"<div class=\"code\">{esc(f.get('code'))}</div></td><td>{esc(finding_message(f))}</td>"
                     f"<td>{esc(' '.join(p for p in (where, src) if p))}</td></tr>")
     return ('<div class="jg"><table class="grid"><tr><th>级别</th><th>问题</th><th>说明</th><th>位置</th></tr>'
             + "".join(rows) + "</table></div>")
@@ -143,7 +183,7 @@ def render_duplicates(data: dict, pairs: list[dict]) -> str:
         left = _dup_column("本记录", data, pair, mine)
         if other.get("fields"):
             who = f"{esc(other.get('city') or '')} {esc(other.get('company') or '')}" \
-                  f"<div class=\"src\">{esc(source_text(other.get('source')))}</div>"
+                  f"<div class=\"src\">{esc(where_text(other.get('source')))}</div>"
             right = _dup_column(who, other, pair, theirs)
         elif other.get("restricted"):
             right = (f'<div class="dup-col"><div class="dup-title">{esc(other.get("city") or "其他地市")}的材料</div>'

@@ -28,12 +28,12 @@ def _ratio(have, need) -> str:
 def dashboard_frames(dash: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(per-city quota table, directions for a bar chart, finding codes for a bar chart, status counts)."""
     cities = pd.DataFrame(
-        [[c.get("city"), c.get("region") or "", c.get("records", 0), c.get("reviewed", 0),
+        [[c.get("city"), c.get("region") or "", c.get("records", 0), c.get("reviewed", 0), c.get("pending", 0),
           _ratio(c.get("projects"), c.get("min_projects")), _ratio(c.get("enterprises"), c.get("min_enterprises")),
           c.get("benchmark_enterprises", ""), c.get("practices", ""),
           "" if "quota_ok" not in c else ("达标" if c["quota_ok"] else "未达标")]
          for c in dash.get("cities") or []],
-        columns=["地市", "区域", "记录数", "已审", "重点项目（实际/要求）", "示范企业（实际/要求）", "标杆企业", "典型做法", "配额"])
+        columns=["地市", "区域", "记录数", "已审（通过或退回）", "待定", "重点项目（实际/要求）", "示范企业（实际/要求）", "标杆企业", "典型做法", "配额"])
     directions = pd.DataFrame(
         [[f"{d}·{zh}", zh, counts.get(key, 0)] for d, counts in (dash.get("directions") or {}).items()
          for key, zh in (("declared", "申报"), ("inferred", "识别"))],

@@ -283,6 +283,9 @@ def score_narratives(analysis: RoundAnalysis, where: dict, docs: dict) -> list[F
                 missed.append(f"{rid}:{tag}")
     p, r, f = _prf(ev["tp_pred"], ev["pred"], ev["tp_gold"], ev["gold"])
     ap, ar, af = _prf(asp_tp, asp_pred, asp_tp, asp_gold)
+
+    def over_sev(severity: str) -> int:  # LEN_OVER_LIMIT findings of one severity on the labelled records
+        return sum(f.code == "LEN_OVER_LIMIT" and f.severity == severity for _, _, fs in planted for f in fs)
     return [
         Figure("evidence", "claims precision", p, "", f"{ev['tp_pred']}/{ev['pred']}"),
         Figure("evidence", "claims recall", r, "", f"{ev['tp_gold']}/{ev['gold']}"),
@@ -292,7 +295,9 @@ def score_narratives(analysis: RoundAnalysis, where: dict, docs: dict) -> list[F
         Figure("sections", "section presence accuracy", _ratio(sec_ok, sec_n), "≥0.95", f"{sec_ok}/{sec_n}"),
         Figure("sections", "sub-part presence accuracy", _ratio(sub_ok, sub_n), "", f"{sub_ok}/{sub_n}"),
         Figure("sensitive", "sensitive-span recall", _ratio(sens_found, sens_gold), "", f"{sens_found}/{sens_gold}"),
-        Figure("length", "over-limit accuracy", _ratio(over_ok, over_n), "1.000", f"{over_ok}/{over_n}"),
+        Figure("length", "over-limit accuracy", _ratio(over_ok, over_n), "1.000",
+               f"{over_ok}/{over_n} (labels count characters; {over_sev('error')} over by 字数统计: error, "
+               f"{over_sev('warning')} by characters only: warning)"),
         Figure("narrative", "planted narrative defects found", _ratio(defects_found, defects_n), "",
                f"{defects_found}/{defects_n}" + (f"; missed {', '.join(missed)}" if missed else "")),
         Figure("narrative", "clean rows with a narrative warning", _ratio(clean_flagged, clean_n), "",

@@ -108,7 +108,7 @@ CODES: dict[str, CodeInfo] = _codes(
     # near-duplicates
     ("DUPLICATE_OF", "warning", "疑似重复或套用材料", "The narratives are a near-duplicate of another record's (exact, light edit, template or paraphrase)."),
     # narratives: length
-    ("LEN_OVER_LIMIT", "error", "超过字数限制", "A narrative is over its limit (300 for 项目建设内容/技术改造实施效果, 1500 for 典型做法), counted as characters without spaces; the span is the overflow."),
+    ("LEN_OVER_LIMIT", "error", "超过字数限制", "A narrative is over its limit (300 for 项目建设内容/技术改造实施效果, 1500 for 典型做法): an error when the WPS/Word 字数统计 (the 字数 the notice's limit is worded in, and the count a city sees) is over it; a warning, giving both counts, when only the characters without spaces are (there each half-width letter and digit counts one). The span is the overflow by that count."),
     ("TEXT_NEAR_EMPTY", "warning", "内容过短", "A narrative has almost no content."),
     ("TEXT_TOO_LONG", "warning", "文本过长，仅部分比对", "A narrative is far longer than any form allows (over `Limits.max_analysed_chars`): it is still counted in full, but the steps whose cost grows faster than its length (alignment, sections, the model) read only its first part."),
     ("TEXT_RESTATES_NAME", "warning", "内容仅重复项目名称", "A narrative only restates the project's name."),

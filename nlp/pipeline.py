@@ -72,13 +72,14 @@ def analyse(paths: Iterable[str | Path], round_year: int | None = None, config: 
     t1 = time.perf_counter()
     checked = run_checks(ingested.records, ctx)
     t2 = time.perf_counter()
-    narratives = analyse_narratives(ingested.records, config.narrative)
+    cap = config.limits.max_analysed_chars  # what the superlinear steps read of each text
+    narratives = analyse_narratives(ingested.records, config.narrative, cap)
     for record_id, result in narratives.items():
         checked.by_record.setdefault(record_id, []).extend(result.findings)
     t3 = time.perf_counter()
     model = load_model()
     embedder = direction_embedder(model, config)
-    directions = tag_records(ingested.records, model, embedder)
+    directions = tag_records(ingested.records, model, embedder, max_chars=cap)
     for record in ingested.projects:
         if record.id in directions:
             checked.by_record.setdefault(record.id, []).extend(
@@ -86,7 +87,7 @@ def analyse(paths: Iterable[str | Path], round_year: int | None = None, config: 
     t4 = time.perf_counter()
     highlights = {rid: excerpts(result, directions.get(rid)) for rid, result in narratives.items()}
     t5 = time.perf_counter()
-    pairs = round_duplicates(ingested.records, embedder)
+    pairs = round_duplicates(ingested.records, embedder, cap)
     by_id = {r.id: r for r in ingested.records}
     for pair in pairs:
         for this, other, side in ((pair.a, pair.b, "a"), (pair.b, pair.a, "b")):
@@ -103,8 +104,10 @@ KIND_ZH = {"exact": "完全相同", "light_edit": "轻度改写（替换企业�
            "paraphrase": "同一事实换种说法"}
 
 
-def round_duplicates(records: list[Record], embedder) -> list[DuplicatePair]:
-    """Near-duplicate pairs among the round's projects (their two narratives) and 典型做法 (their text)."""
+def round_duplicates(records: list[Record], embedder,
+                     max_chars: int = DEFAULT_CONFIG.limits.max_analysed_chars) -> list[DuplicatePair]:
+    """Near-duplicate pairs among the round's projects (their two narratives) and 典型做法 (their text); the
+    embeddings read each text's first ``max_chars`` characters (the alignment caps itself)."""
     pairs: list[DuplicatePair] = []
     for kind, names in (("project", ("项目建设内容", "技术改造实施效果")), ("practice", ("text",))):
         group = [r for r in records if r.kind == kind]
@@ -115,7 +118,8 @@ def round_duplicates(records: list[Record], embedder) -> list[DuplicatePair]:
         if embedder is not None:
             from .directions import record_fields
 
-            embeddings = embedder.embed(["。".join(t for t in record_fields(r).values() if t) for r in group])
+            embeddings = embedder.embed(["。".join(t for t in record_fields(r, max_chars).values() if t)
+                                         for r in group])
         pairs.extend(find_duplicates(docs, embeddings, calibrated_config()))
     return pairs
 
@@ -149,7 +153,9 @@ def excerpts(result: NarrativeResult, direction: DirectionResult | None) -> list
             continue
         spans = [(e.start, e.end) for e in (direction.evidence if direction else [])
                  if e.field == name and e.status == "counts"]
-        out.extend(pick_highlights(fa.text, name, fa.claims, result.sections, result.subparts, spans, fa.sensitive))
+        # the part the claims and sections were found in (a prefix, so the offsets hold in the whole text)
+        out.extend(pick_highlights(fa.analysed_text, name, fa.claims, result.sections, result.subparts, spans,
+                                   fa.sensitive))
     return out
 
 

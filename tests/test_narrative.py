@@ -1,6 +1,7 @@
 """Narrative checks on records: length, content parts, evidence findings, sections, sensitive content."""
 from nlp.aspects import coverage
 from nlp.config import NarrativeConfig
+from nlp.counting import char_count, wps_count
 from nlp.evidence import extract_claims
 from nlp.findings import Provenance
 from nlp.narrative import analyse_practice, analyse_project
@@ -30,20 +31,40 @@ def test_clean_project_has_no_findings():
     assert result.before_after
 
 
-def test_over_limit_span_starts_where_the_limit_falls():
-    effect = EFFECT * 5
+def test_over_limit_by_wps_count_is_an_error_whose_span_starts_where_the_limit_falls():
+    effect = "改造后生产效率大幅提升，产品合格率明显提高，" * 20  # 字数 = characters: no half-width runs
     result = analyse_project(project(effect=effect), CFG)
     (f,) = [f for f in result.findings if f.code == "LEN_OVER_LIMIT"]
+    assert f.severity == "error" and f.data["measure"] == "wps" and f.data["wps"] == 440
     assert f.field == "技术改造实施效果" and f.provenance.cell == "N7"
-    assert len(effect[:f.start].replace(" ", "")) == 300 and f.end == len(effect)
-    assert "WPS" in f.message
+    assert wps_count(effect[:f.start]) == 300 and f.end == len(effect)
+    assert "字数统计”为440字" in f.message and "超出140字" in f.message
 
 
-def test_wps_count_within_limit_still_over_by_characters():
-    effect = ("合格率由96.3%提升至99.1%，" * 20)[:330]
+def test_over_limit_span_follows_the_wps_count_when_half_width_runs_count_one():
+    effect = EFFECT * 7  # 441 characters without spaces, 343 字
     result = analyse_project(project(effect=effect), CFG)
     (f,) = [f for f in result.findings if f.code == "LEN_OVER_LIMIT"]
-    assert f.data["wps"] <= 300 < f.data["chars"] and "未超" in f.message
+    assert f.severity == "error" and (f.data["chars"], f.data["wps"]) == (441, 343)
+    assert wps_count(effect[:f.start]) == 300 and char_count(effect[:f.start]) > 300
+    assert "441" in f.message  # the other count is stated too
+
+
+def test_only_characters_over_is_a_warning_naming_both_counts_and_the_notice_measure():
+    effect = EFFECT * 5  # 315 characters without spaces, 245 字
+    result = analyse_project(project(effect=effect), CFG)
+    (f,) = [f for f in result.findings if f.code == "LEN_OVER_LIMIT"]
+    assert f.severity == "warning" and f.data["measure"] == "chars"
+    assert (f.data["chars"], f.data["wps"], f.data["limit"]) == (315, 245, 300)
+    assert "245字" in f.message and "315" in f.message and "字数不超过300字" in f.message
+    assert "以WPS/Word“字数统计”为准" in f.message
+    assert char_count(effect[:f.start]) == 300 and f.end == len(effect)
+
+
+def test_practice_limit_quotes_the_notice():
+    text = "一、企业简介\n" + "公司" * 800 + "2.85" * 10
+    (f,) = [f for f in analyse_practice(practice(text), CFG).findings if f.code == "LEN_OVER_LIMIT"]
+    assert f.severity == "error" and "典型做法超过1500字" in f.message
 
 
 def test_effect_without_figures_and_without_comparison():

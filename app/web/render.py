@@ -12,13 +12,17 @@ import html
 from dataclasses import dataclass
 from typing import Iterable
 
+from nlp.config import DEFAULT_CONFIG
+
 #: highlight layers: key → what the reviewer sees in the layer switch
 LAYERS = {"evidence": "量化数据", "sections": "必备内容", "directions": "方向依据", "sensitive": "不宜公开",
           "overflow": "超出字数"}
 DIRECTION_CLASS = {"智能化": "d-smart", "数字化": "d-digital", "绿色化": "d-green"}
 NARRATIVE_FIELDS = ("项目建设内容", "技术改造实施效果", "text")
 FIELD_ZH = {"text": "典型做法全文"}
-LIMITS = {"项目建设内容": 300, "技术改造实施效果": 300, "text": 1500}
+#: the form's limits, from the engine's config (nlp/config.py NarrativeConfig)
+LIMITS = {"项目建设内容": DEFAULT_CONFIG.narrative.project_limit, "技术改造实施效果": DEFAULT_CONFIG.narrative.project_limit,
+          "text": DEFAULT_CONFIG.narrative.practice_limit}
 _EXTRA = str.maketrans({"{": "&#123;", "}": "&#125;", "$": "&#36;", "`": "&#96;", "\\": "&#92;"})
 
 
@@ -90,7 +94,8 @@ def _sensitive(data: dict, name: str) -> Iterable[Mark]:
 def _overflow(data: dict, name: str) -> Iterable[Mark]:
     for f in data.get("findings") or []:
         if f.get("code") == "LEN_OVER_LIMIT" and (se := _span(f, name)) is not None:
-            yield Mark(*se, "overflow", "l-overflow", "超出字数限制的部分")
+            yield Mark(*se, "overflow", "l-overflow", "超出字数限制的部分" if f.get("severity") != "warning"
+                       else "按不计空格字符数超出的部分（字数统计未超，仅提示）")
 
 
 _LAYER_MARKS = {"evidence": _evidence, "sections": _sections, "directions": _directions, "sensitive": _sensitive,
@@ -151,8 +156,10 @@ def _count_line(data: dict, name: str) -> str:
     if not count:
         return ""
     limit = LIMITS.get(name)
-    over = limit is not None and count.get("chars", 0) > limit
-    text = f"字数{count.get('chars')}（WPS统计{count.get('wps')}）" + (f"，限{limit}字" if limit else "")
+    # the engine's LEN_OVER_LIMIT says whether it is over: an error by the 字数统计, a warning by characters only
+    over = any(f.get("code") == "LEN_OVER_LIMIT" and f.get("field") == name and f.get("severity") == "error"
+               for f in data.get("findings") or [])
+    text = f"字数{count.get('wps')}（不计空格字符数{count.get('chars')}）" + (f"，限{limit}字" if limit else "")
     return f'<span class="count{" over" if over else ""}">{esc(text)}</span>'
 
 

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from ..config import DEFAULT_CONFIG
+from ..counting import analysed_part
 from ..findings import Finding
 from ..records import PracticeRecord, ProjectRecord, Record
 from .lexicon import DIRECTIONS, Evidence, find_evidence, lexicon_scores
@@ -62,12 +64,15 @@ class DirectionResult:
         return out
 
 
-def record_fields(record: Record) -> dict[str, str]:
-    """The texts that carry a record's direction: project name and both narratives, or the 典型做法."""
+def record_fields(record: Record, max_chars: int = DEFAULT_CONFIG.limits.max_analysed_chars) -> dict[str, str]:
+    """The texts that carry a record's direction: project name and both narratives, or the 典型做法; each
+    read up to ``max_chars`` characters (``Limits.max_analysed_chars``: the lexicon's contexts grow
+    quadratically with a text's length; nlp/narrative.py gives such a field TEXT_TOO_LONG)."""
     if isinstance(record, ProjectRecord):
-        return {name: record.text(name) for name in ("项目名称", "项目建设内容", "技术改造实施效果")}
+        return {name: analysed_part(record.text(name), max_chars)
+                for name in ("项目名称", "项目建设内容", "技术改造实施效果")}
     if isinstance(record, PracticeRecord):
-        return {"text": record.text("text")}
+        return {"text": analysed_part(record.text("text"), max_chars)}
     return {}
 
 
@@ -99,12 +104,13 @@ def tag_texts(items: list[dict[str, str]], model: DirectionModel | None, embeddi
 
 
 def tag_records(records: list[Record], model: DirectionModel | None = None, embedder=None,
-                mode: str = "combined") -> dict[str, DirectionResult]:
+                mode: str = "combined", max_chars: int = DEFAULT_CONFIG.limits.max_analysed_chars
+                ) -> dict[str, DirectionResult]:
     """Direction results by record id for every project and 典型做法 (embedding texts in one batch)."""
     targets = [r for r in records if isinstance(r, (ProjectRecord, PracticeRecord))]
     if not targets:
         return {}
-    items = [record_fields(r) for r in targets]
+    items = [record_fields(r, max_chars) for r in targets]
     embeddings = None
     name = None
     if embedder is not None and model is not None and model.with_embeddings is not None:

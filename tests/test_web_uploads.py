@@ -6,7 +6,7 @@ import pytest
 from app.store import Store, Viewer
 from app.web.auth import Users
 from app.web.service import Service
-from app.web.uploads import check_file, import_uploads, parse_size, round_files, safe_name, save_uploads
+from app.web.uploads import check_file, import_uploads, parse_size, safe_name, unpack
 from builders import project_row, write_csv
 from webapp import write_users
 
@@ -42,17 +42,16 @@ def test_check_file(tmp_path):
     assert check_file(empty, "e.csv", 1000) == "文件为空"
 
 
-def test_save_uploads_keeps_good_files_and_names_the_rest(tmp_path):
+def test_unpack_keeps_good_files_and_names_the_rest(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
     (src / "佛山市-附件1.csv").write_text("x", encoding="utf-8")
     (src / "virus.exe").write_bytes(b"MZ")
     (src / "big.pdf").write_bytes(b"%PDF" + b"0" * 200)
-    round_dir = tmp_path / "uploads" / "2025"
-    saved, rejected = save_uploads(sorted(src.iterdir()), round_dir, max_bytes=100)
-    assert saved == ["佛山市-附件1.csv"]
-    assert {r.file: r.reason[:4] for r in rejected} == {"big.pdf": "文件过大", "virus.exe": "不支持的"}
-    assert [n for n, _ in round_files(round_dir)] == ["佛山市-附件1.csv"]
+    incoming, refused = unpack([(p, p.name) for p in sorted(src.iterdir())], tmp_path / "work", max_bytes=100)
+    assert [(i.city, i.name) for i in incoming] == [("佛山市", "佛山市-附件1.csv")]
+    assert {r.origin: r.reason[:4] for r in refused} == {"big.pdf": "文件过大", "virus.exe": "不支持的"}
+    assert all(r.path is not None for r in refused)  # both are kept for the quarantine
 
 
 def test_round_must_be_a_year(tmp_path):
@@ -72,7 +71,10 @@ def test_upload_analyses_the_whole_round_and_reports_bad_files(tmp_path):
     seen = []
     report = service.upload("prov", "2025", [fs_csv, broken], progress=lambda f, d: seen.append((f, d)))
     assert report.imported and report.records == 2 and not report.skipped
-    assert [f.file for f in report.failures] == ["2025/汕头市-附件1.xlsx"] and report.failures[0].reason
+    assert [f.file for f in report.failures] == ["汕头市/汕头市-附件1.xlsx"] and report.failures[0].reason
+    # the unreadable file is quarantined with its reason, not kept in the round folder
+    assert not (tmp_path / "data" / "uploads" / "2025" / "汕头市" / "汕头市-附件1.xlsx").exists()
+    assert [q["file"] for q in service.quarantined("prov", "2025")] == ["汕头市-附件1.xlsx"]
     assert seen[0][0] == 0.0 and seen[-1][0] == 1.0 and all(0 <= f <= 1 for f, _ in seen)
     # a second city's file: the round folder is analysed as a whole (both cities' records)
     st_csv = write_csv(src / "汕头市-附件1-补充.csv", [project_row(1, 项目承担单位="汕头市某玩具有限公司",
@@ -107,7 +109,7 @@ def test_upload_compares_with_the_archive_of_earlier_rounds(tmp_path):
 
 
 @pytest.mark.slow
-def test_serve_load_keeps_folders_and_imports(tmp_path):
+def test_serve_load_files_by_city_and_imports(tmp_path):
     from app.web.server import load_round
 
     city = tmp_path / "in" / "佛山市"
@@ -116,7 +118,7 @@ def test_serve_load_keeps_folders_and_imports(tmp_path):
     store = Store.open(tmp_path / "r.sqlite")
     out = io.StringIO()
     report = load_round(store, [str(tmp_path / "in")], "2025", tmp_path / "data", out=out)
-    assert (tmp_path / "data" / "uploads" / "2025" / "in" / "佛山市" / "附件1.csv").exists()
+    assert (tmp_path / "data" / "uploads" / "2025" / "佛山市" / "附件1.csv").exists()  # filed under its city
     assert report.imported and "已导入2025年材料" in out.getvalue()
     rows = store.queue(Viewer("t", "province"), "2025")
     assert [r.city for r in rows] == ["佛山市"]  # the city comes from the folder's name

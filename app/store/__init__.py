@@ -4,9 +4,9 @@ Import everything from here; docs/store.md describes tables, migrations, concurr
 """
 from .migrations import SCHEMA_VERSION
 from .models import (DIRECTIONS, STATUSES, UNREVIEWED, AccessDenied, AuditEntry, Decision, DecisionConflict,
-                     ImportResult, NotFound, QueueRow, RecordView, SchemaError, Viewer, data_dir)
+                     ImportResult, NotFound, QueueRow, RecordView, RoundFile, SchemaError, Viewer, data_dir)
 from .store import Store
 
 __all__ = ["SCHEMA_VERSION", "DIRECTIONS", "STATUSES", "UNREVIEWED", "AccessDenied", "AuditEntry", "Decision",
-           "DecisionConflict", "ImportResult", "NotFound", "QueueRow", "RecordView", "SchemaError", "Store",
+           "DecisionConflict", "ImportResult", "NotFound", "QueueRow", "RecordView", "RoundFile", "SchemaError", "Store",
            "Viewer", "data_dir"]

@@ -8,7 +8,7 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 from . import rows as R
 from .models import ImportResult
 from .schema import (audit_log, cities, duplicate_pairs, findings, imports, publicity_picks, record_data, records,
-                     rounds)
+                     round_files, rounds)
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 CHUNK = 500
@@ -64,9 +64,37 @@ def _prune_picks(conn: Connection, round_label: str, by_id: dict[str, dict]) -> 
     return gone
 
 
+def _changed(conn: Connection, round_label: str, contract: dict, kept: set[str]) -> set[str]:
+    """Ids of surviving records whose fields (the text as read) differ from the stored ones."""
+    if not kept:
+        return set()
+    new_fields = {rec.get("id"): R.dumps(rec.get("fields") or {}) for rec in contract["records"]
+                  if isinstance(rec, dict) and rec.get("id") in kept}
+    changed = set()
+    for rid, data in conn.execute(select(record_data.c.record_id, record_data.c.data)
+                                  .where(record_data.c.round == round_label)):
+        if rid in new_fields and R.dumps((R.loads(data) or {}).get("fields") or {}) != new_fields[rid]:
+            changed.add(rid)
+    return changed
+
+
+def check_file_rows(file_rows: list[dict]) -> None:
+    for row in file_rows:
+        if not isinstance(row, dict) or not row.get("file") or not SHA256.match(str(row.get("sha256", "")).lower()):
+            raise ValueError(f"文件清单条目无效：{row!r}")
+
+
+def _write_file_rows(conn: Connection, round_label: str, file_rows: list[dict]) -> None:
+    conn.execute(delete(round_files).where(round_files.c.round == round_label))
+    _insert_chunked(conn, round_files, [R.file_row(round_label, row) for row in file_rows])
+
+
 def import_into(conn: Connection, round_label: str, contract: dict, files: list[tuple[str, str]],
-                actor: str) -> ImportResult:
-    """Everything import_round does; the caller owns the (write) transaction."""
+                actor: str, file_rows: list[dict] | None = None, upload: dict | None = None) -> ImportResult:
+    """Everything import_round does; the caller owns the (write) transaction.
+
+    ``file_rows`` (when given) replace the round's ``round_files``; ``upload`` (when given) is written to the
+    audit log as an ``upload`` entry with the record changes added (what the upload tab shows after a reload)."""
     at = R.now()
     exists = conn.execute(select(rounds.c.label).where(rounds.c.label == round_label)).first()
     if exists is None:
@@ -75,9 +103,19 @@ def import_into(conn: Connection, round_label: str, contract: dict, files: list[
     batch, previous = _latest_hashes(conn, round_label)
     hashes = {str(h).lower() for _, h in files}
     if hashes and hashes == previous:
-        return ImportResult(round_label, *_counts(conn, round_label), skipped=True)
+        if file_rows is not None:
+            _write_file_rows(conn, round_label, file_rows)
+        result = ImportResult(round_label, *_counts(conn, round_label), skipped=True)
+        if upload is not None:
+            conn.execute(insert(audit_log).values(at=at, actor=actor, action=upload.get("action") or "upload",
+                                                  round=round_label,
+                                                  record_id=None, detail=R.dumps(
+                                                      {**upload, "skipped": True, "records": result.records})))
+        return result
 
     old_ids = set(conn.execute(select(records.c.record_id).where(records.c.round == round_label)).scalars())
+    changed = _changed(conn, round_label, contract,
+                       old_ids & {rec.get("id") for rec in contract["records"] if isinstance(rec, dict)})
     for table in (findings, duplicate_pairs, cities, record_data, records):
         conn.execute(delete(table).where(table.c.round == round_label))
 
@@ -104,7 +142,20 @@ def import_into(conn: Connection, round_label: str, contract: dict, files: list[
     result = ImportResult(round_label, len(record_rows), len(finding_rows), len(pair_rows), skipped=False)
     detail = {"batch": batch + 1, "files": [[str(n), str(h).lower()] for n, h in files],
               "records": result.records, "findings": result.findings, "duplicates": result.duplicates,
-              "added": len(new_ids - old_ids), "removed": len(old_ids - new_ids), "picks_dropped": pruned}
+              "added": len(new_ids - old_ids), "removed": len(old_ids - new_ids), "changed": len(changed),
+              "picks_dropped": pruned}
     conn.execute(insert(audit_log).values(at=at, actor=actor, action="import", round=round_label,
                                           record_id=None, detail=R.dumps(detail)))
+    if file_rows is not None:
+        _write_file_rows(conn, round_label, file_rows)
+    if upload is not None:
+        conn.execute(insert(audit_log).values(at=at, actor=actor, action=upload.get("action") or "upload",
+                                              round=round_label, record_id=None,
+                                              detail=R.dumps({**upload, "skipped": False, "records": result.records,
+                                                              "findings": result.findings,
+                                                              "duplicates": result.duplicates,
+                                                              "records_added": detail["added"],
+                                                              "records_removed": detail["removed"],
+                                                              "records_changed": len(changed)})))
+    result.added, result.removed, result.changed = detail["added"], detail["removed"], len(changed)
     return result

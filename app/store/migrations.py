@@ -11,7 +11,7 @@ from typing import Callable
 from sqlalchemy import Connection, Engine, inspect, text
 
 from .models import SchemaError
-from .schema import APPEND_ONLY, metadata, schema_info
+from .schema import APPEND_ONLY, metadata, round_files, schema_info
 
 
 def _v1_create_all(conn: Connection) -> None:
@@ -36,7 +36,12 @@ def _v2_records_city_index(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_records_round_city ON records (round, city)")
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1_create_all, _v2_records_city_index]
+def _v3_round_files(conn: Connection) -> None:
+    """Version 3: ``round_files``, the files a round is made of (who uploaded each, when, records read)."""
+    round_files.create(conn, checkfirst=True)
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1_create_all, _v2_records_city_index, _v3_round_files]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

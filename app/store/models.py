@@ -20,7 +20,7 @@ def data_dir() -> Path:
     """$JIGAI_DATA_DIR or ~/.local/share/jigai, created if missing."""
     root = os.environ.get(DATA_ENV)
     path = Path(root).expanduser() if root else Path.home() / ".local" / "share" / "jigai"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: the store, users and uploads live here
     return path
 
 
@@ -115,6 +115,25 @@ class ImportResult:
     findings: int
     duplicates: int
     skipped: bool
+    #: records new to the round, gone from it, and kept with changed fields (0 when skipped)
+    added: int = 0
+    removed: int = 0
+    changed: int = 0
+
+
+@dataclass
+class RoundFile:
+    """One file the round is made of (``round_files``): where it sits, what it is, who uploaded it."""
+    file: str
+    name: str
+    city: str
+    kind: str
+    sha256: str
+    size: int
+    records: int
+    origin: str
+    uploaded_at: datetime
+    uploaded_by: str
 
 
 @dataclass

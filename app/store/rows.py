@@ -125,3 +125,12 @@ def city_row(round_label: str, ord_: int, city: Any) -> dict:
 
 def meta_of(contract: dict) -> dict:
     return {k: v for k, v in contract.items() if k not in SPLIT_KEYS}
+
+
+def file_row(round_label: str, row: dict) -> dict:
+    """The round_files row of one file entry (file, name, city, kind, sha256, size, records, origin, at, by)."""
+    return {"round": round_label, "file": str(row["file"]), "name": str(row.get("name") or row["file"]),
+            "city": _text(row.get("city")), "kind": _text(row.get("kind")), "sha256": str(row["sha256"]).lower(),
+            "size": int(row.get("size") or 0), "records": int(row.get("records") or 0),
+            "origin": _text(row.get("origin")), "uploaded_at": row.get("uploaded_at") or now(),
+            "uploaded_by": _text(row.get("uploaded_by")) or "?"}

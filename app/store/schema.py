@@ -154,5 +154,21 @@ audit_log = Table(
     Index("ix_audit_round", "round", "id"),
 )
 
+# schema version 3: the files the round is made of now (replaced with the round's rows on every import)
+round_files = Table(
+    "round_files", metadata,
+    Column("round", String(64), ForeignKey("rounds.label"), primary_key=True),
+    Column("file", String(512), primary_key=True),  # path in the round folder: 城市/名称 or 名称
+    Column("name", Text, nullable=False),  # the safe base name that keys replacement
+    Column("city", String(64), nullable=False, default=""),
+    Column("kind", String(32), nullable=False, default=""),  # project / enterprise / practice / empty
+    Column("sha256", String(64), nullable=False),
+    Column("size", Integer, nullable=False, default=0),
+    Column("records", Integer, nullable=False, default=0),
+    Column("origin", Text, nullable=False, default=""),  # the name it was uploaded under (zip/entry)
+    Column("uploaded_at", TZ, nullable=False),
+    Column("uploaded_by", String(128), nullable=False),
+)
+
 #: tables that are never updated nor deleted from (guarded by triggers)
 APPEND_ONLY = ("audit_log", "decisions")

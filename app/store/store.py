@@ -15,13 +15,15 @@ from sqlalchemy.exc import IntegrityError
 from . import queries as Q
 from . import rows as R
 from .engine import make_engine, resolve_target
-from .importer import check_args, import_into
+from .importer import check_args, check_file_rows, import_into
 from .migrations import current_version, migrate
 from .models import (DIRECTIONS, STATUSES, VERDICTS, AccessDenied, AuditEntry, Decision, DecisionConflict,
-                     ImportResult, NotFound, RecordView, Viewer, check_viewer)
-from .schema import audit_log, decisions, direction_reviews, publicity_picks, records, rounds
+                     ImportResult, NotFound, RecordView, RoundFile, Viewer, check_viewer)
+from .schema import audit_log, decisions, direction_reviews, publicity_picks, records, round_files, rounds
 
 OTHER_CITY = "无权查看其他地市的记录"
+#: audit actions of uploads that import nothing (an import writes ``import`` and ``upload`` itself)
+UPLOAD_ACTIONS = ("upload", "remove_file", "remove_quarantined")
 
 
 def scope_of(viewer: Viewer) -> str | None:
@@ -110,12 +112,29 @@ class Store:
 
     # -- import ------------------------------------------------------------------------------------------
     def import_round(self, round_label: str, contract: dict, files: list[tuple[str, str]],
-                     actor: str) -> ImportResult:
-        """Replace the round's contract rows in one transaction (skipped when the file hashes are unchanged)."""
+                     actor: str, *, file_rows: list[dict] | None = None, upload: dict | None = None) -> ImportResult:
+        """Replace the round's contract rows in one transaction (skipped when the file hashes are unchanged).
+
+        ``file_rows`` replace the round's file list (``round_files``); ``upload`` is audited as an ``upload``
+        entry (what changed: files and records), the one the upload tab shows after a reload."""
         files = [tuple(f) for f in files]
         check_args(round_label, contract, files, actor)
+        if file_rows is not None:
+            check_file_rows(file_rows)
+        if upload is not None and (upload.get("action") or "upload") not in UPLOAD_ACTIONS:
+            raise ValueError(f"未知的上传操作：{upload.get('action')!r}")
         with self._write() as conn:
-            return import_into(conn, round_label, contract, files, actor)
+            return import_into(conn, round_label, contract, files, actor, file_rows, upload)
+
+    def log_upload(self, actor: str, action: str, round_label: str, detail: dict) -> None:
+        """Audit an upload-side event that imports nothing: ``upload`` (refused, timed out), ``remove_file``,
+        ``remove_quarantined``."""
+        if action not in UPLOAD_ACTIONS:
+            raise ValueError(f"未知的上传操作：{action!r}")
+        if not actor:
+            raise ValueError("缺少操作人")
+        with self._write() as conn:
+            self._audit(conn, actor, action, round_label, None, detail)
 
     # -- reads -------------------------------------------------------------------------------------------
     def rounds(self, viewer: Viewer) -> list[str]:
@@ -173,6 +192,29 @@ class Store:
         with self._read() as conn:
             self._require_round(conn, round_label)
             return contract(conn, scope_of(viewer), round_label)
+
+    def round_files(self, viewer: Viewer, round_label: str) -> list[RoundFile]:
+        """The files the round is made of now, by city and name (a city viewer: its own city's only)."""
+        scope = scope_of(viewer)
+        q = select(round_files).where(round_files.c.round == round_label)
+        if scope is not None:
+            q = q.where(round_files.c.city == scope)
+        with self._read() as conn:
+            rows = conn.execute(q.order_by(round_files.c.city, round_files.c.name)).all()
+        return [RoundFile(r.file, r.name, r.city, r.kind, r.sha256, r.size, r.records, r.origin,
+                          R.aware(r.uploaded_at), r.uploaded_by) for r in rows]
+
+    def last_upload(self, viewer: Viewer, round_label: str) -> AuditEntry | None:
+        """The round's latest ``upload`` audit entry (provincial viewers only: it names every city's files)."""
+        if scope_of(viewer) is not None:
+            return None
+        q = (select(audit_log).where(audit_log.c.round == round_label,
+                                     audit_log.c.action.in_(("upload", "remove_file")))
+             .order_by(audit_log.c.id.desc()).limit(1))
+        with self._read() as conn:
+            r = conn.execute(q).first()
+        return None if r is None else AuditEntry(at=R.aware(r.at), actor=r.actor, action=r.action, round=r.round,
+                                                 record_id=r.record_id, detail=R.loads(r.detail) or {}, id=r.id)
 
     def audit_log(self, round_label: str | None = None, limit: int = 1000) -> list[AuditEntry]:
         """The latest ``limit`` entries, newest first."""

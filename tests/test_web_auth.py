@@ -55,16 +55,116 @@ def test_users_file_is_reread_when_it_changes(tmp_path):
     assert users.check("b", "pw")
 
 
-def test_repeated_failures_lock_the_username(tmp_path, monkeypatch):
+class Clock:
+    """time.monotonic() under the test's control."""
+
+    def __init__(self, monkeypatch):
+        self.now = 1000.0
+        monkeypatch.setattr(auth.time, "monotonic", lambda: self.now)
+
+
+def test_repeated_failures_lock_the_username_with_growing_delays(tmp_path, monkeypatch):
+    path = tmp_path / "users.json"
+    add_user(path, "prov", "province", None, "right")
+    users, clock = Users(path), Clock(monkeypatch)
+    for _ in range(auth.USER_FREE_FAILURES):
+        result = users.login("prov", "wrong", "10.0.0.1")
+        assert not result.ok and result.locked is None and result.message == "用户名或密码不正确。"
+    delays = []
+    for _ in range(4):
+        result = users.login("prov", "wrong", "10.0.0.1")
+        assert result.locked == "user"
+        delays.append(result.retry_after)
+        refused = users.login("prov", "right", "10.0.0.2")  # locked: even the right password is refused
+        assert not refused.ok and refused.locked == "user"
+        assert "账号“prov”" in refused.message and "暂时锁定" in refused.message and "再试" in refused.message
+        assert "凭据不正确" not in refused.message and "不正确" not in refused.message
+        clock.now += result.retry_after + 0.1
+    assert delays == [auth.BACKOFF_BASE * 2 ** k for k in range(4)]
+    assert users.login("prov", "right", "10.0.0.2").ok  # the lock is over
+    # a success forgets the failures: the next wrong password is a free one again
+    assert users.login("prov", "wrong", "10.0.0.3").locked is None
+
+
+def test_the_delay_is_capped_and_failures_are_forgotten(tmp_path, monkeypatch):
+    path = tmp_path / "users.json"
+    add_user(path, "prov", "province", None, "right")
+    users, clock = Users(path), Clock(monkeypatch)
+    last = None
+    for _ in range(auth.USER_FREE_FAILURES + 20):
+        result = users.login("prov", "wrong")
+        last = result.retry_after or last
+        clock.now += result.retry_after + 0.1
+    assert last == auth.BACKOFF_MAX
+    clock.now += auth.FORGET_AFTER + 1
+    assert users.login("prov", "wrong").locked is None  # an hour later the count starts again
+
+
+def test_the_lock_message_says_when_to_retry():
+    message = auth.locked_message("user", "province", 8)
+    assert message.startswith("账号“province”登录失败次数过多，已暂时锁定，请在") and "约8秒后" in message
+    assert "约5分钟后" in auth.locked_message("address", "127.0.0.1", 300)
+    assert "本机地址（127.0.0.1）" in auth.locked_message("address", "127.0.0.1", 300)
+
+
+def test_unknown_usernames_lock_like_known_ones(tmp_path, monkeypatch):
+    path = tmp_path / "users.json"
+    add_user(path, "prov", "province", None, "right")
+    users, _ = Users(path), Clock(monkeypatch)
+    known = [users.login("prov", "wrong", f"10.0.0.{i}") for i in range(auth.USER_FREE_FAILURES + 1)]
+    unknown = [users.login("nobody", "wrong", f"10.0.1.{i}") for i in range(auth.USER_FREE_FAILURES + 1)]
+    assert [r.locked for r in known] == [r.locked for r in unknown]
+    assert [r.message.replace("prov", "X") for r in known] == [r.message.replace("nobody", "X") for r in unknown]
+
+
+def test_one_address_trying_many_usernames_is_locked(tmp_path, monkeypatch):
+    path = tmp_path / "users.json"
+    add_user(path, "prov", "province", None, "right")
+    users, clock = Users(path), Clock(monkeypatch)
+    results = [users.login(f"guess{i}", "pw", "10.9.9.9") for i in range(30)]
+    assert all(r.locked is None for r in results[:auth.ADDRESS_FREE_FAILURES])
+    assert results[auth.ADDRESS_FREE_FAILURES].locked == "address"
+    assert "本机地址（10.9.9.9）" in results[-1].message
+    assert sum(r.locked is None for r in results) == auth.ADDRESS_FREE_FAILURES  # no free tries while locked
+    assert not users.login("prov", "right", "10.9.9.9").ok  # the address is locked, whatever the account
+    assert users.login("prov", "right", "10.9.9.10").ok  # another address is not
+    clock.now += auth.BACKOFF_MAX
+    assert users.login("prov", "right", "10.9.9.9").ok
+
+
+def test_a_wrong_username_costs_the_same_scrypt_as_a_wrong_password(tmp_path, monkeypatch):
     path = tmp_path / "users.json"
     add_user(path, "prov", "province", None, "right")
     users = Users(path)
-    for _ in range(auth.MAX_FAILURES):
-        assert not users.check("prov", "wrong")
-    assert not users.check("prov", "right")  # locked for LOCK_WINDOW seconds
-    now = auth.time.monotonic()
-    monkeypatch.setattr(auth.time, "monotonic", lambda: now + auth.LOCK_WINDOW + 1)
-    assert users.check("prov", "right")
+    calls = []
+    real = auth.hashlib.scrypt
+    monkeypatch.setattr(auth.hashlib, "scrypt", lambda *a, **k: calls.append(k) or real(*a, **k))
+    for name, password in (("prov", "wrong"), ("nobody", "wrong"), ("prov", "right")):
+        calls.clear()
+        users.login(name, password, "10.0.0.1")
+        assert len(calls) == 1 and {(c["n"], c["r"], c["p"], c["dklen"]) for c in calls} == \
+            {(auth.SCRYPT_N, auth.SCRYPT_R, auth.SCRYPT_P, auth.DKLEN)}, (name, calls)
+
+
+def test_the_check_reads_the_address_of_the_current_login(tmp_path, monkeypatch):
+    path = tmp_path / "users.json"
+    add_user(path, "prov", "province", None, "right")
+    users, _ = Users(path), Clock(monkeypatch)
+    attempt = auth.LoginAttempt(address="10.1.1.1")
+    token = auth.CURRENT_LOGIN.set(attempt)
+    try:
+        for i in range(auth.ADDRESS_FREE_FAILURES + 1):
+            users.check(f"u{i}", "pw")
+    finally:
+        auth.CURRENT_LOGIN.reset(token)
+    assert attempt.result.locked == "address"
+    assert not users.login("prov", "right", "10.1.1.1").ok
+
+
+def test_the_users_folder_is_created_private(tmp_path):
+    path = tmp_path / "new" / "users.json"
+    add_user(path, "prov", "province", None, "pw")
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
 
 
 def test_users_file_is_private_and_holds_no_password(tmp_path):

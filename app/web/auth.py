@@ -6,6 +6,12 @@ File format (default ``<data dir>/users.json``)::
 
 Hashes use ``hashlib.scrypt`` (n=2**14, r=8, p=1, 32 bytes) with a random 16-byte salt; verification uses
 ``hmac.compare_digest``. The file is re-read when it changes, so ``jigai users add`` works on a running server.
+
+Login throttling (``Users.login``): failures are counted per username (known or not, so a lock says nothing
+about which accounts exist) and per client address. Past a few free failures each further failure locks the
+key for a delay that doubles (``BACKOFF_BASE`` · 2^k, at most ``BACKOFF_MAX``); a locked key is refused without
+checking the password, with a message naming what is locked and when to retry. A wrong username costs the same
+scrypt as a wrong password (a dummy hash).
 """
 from __future__ import annotations
 
@@ -16,14 +22,25 @@ import os
 import secrets
 import tempfile
 import threading
+import math
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROLES = ("province", "city")
 SCRYPT_N, SCRYPT_R, SCRYPT_P, DKLEN = 2 ** 14, 8, 1, 32
-#: failed logins per username allowed within LOCK_WINDOW seconds before further tries are refused
-MAX_FAILURES, LOCK_WINDOW = 5, 300.0
+#: consecutive failed logins allowed per username / per client address before each further one locks the key
+USER_FREE_FAILURES, ADDRESS_FREE_FAILURES = 3, 10
+#: the first lock lasts BACKOFF_BASE seconds and doubles with every further failure, up to BACKOFF_MAX
+BACKOFF_BASE, BACKOFF_MAX = 2.0, 900.0
+#: a key's failures are forgotten after this many seconds without one (and a username's on a successful login)
+FORGET_AFTER = 3600.0
+#: at most this many keys are tracked (the oldest unlocked ones are dropped first)
+MAX_TRACKED = 10_000
+#: the answer to a wrong username or password (the same for both)
+WRONG_CREDENTIALS = "用户名或密码不正确"
 
 
 class UsersFileError(ValueError):
@@ -127,7 +144,7 @@ def write_users(path: Path, users: dict[str, User]) -> None:
     path = Path(path)
     if path.suffix.lower() == ".toml":
         raise UsersFileError("只能写入 JSON 格式的用户文件（TOML files are read-only here）")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     text = json.dumps({"users": [u.to_json() for u in users.values()]}, ensure_ascii=False, indent=1)
     fd, tmp = tempfile.mkstemp(prefix=".users-", dir=path.parent)
     try:
@@ -152,6 +169,82 @@ def add_user(path: Path, username: str, role: str, city: str | None, password: s
     return user
 
 
+class Backoff:
+    """Consecutive failures per key; past ``free`` of them each further failure locks the key for a delay that
+    doubles (BACKOFF_BASE, 2·BACKOFF_BASE, … at most BACKOFF_MAX). Times are ``time.monotonic()`` seconds.
+    Not thread-safe by itself (Users holds its lock around it)."""
+
+    def __init__(self, free: int):
+        self.free = free
+        self._keys: dict[str, list[float]] = {}  # key -> [failures, last failure, locked until]
+
+    def wait(self, key: str, now: float) -> float:
+        """Seconds until ``key`` may try again (0 when it may now)."""
+        state = self._keys.get(key)
+        return max(0.0, state[2] - now) if state else 0.0
+
+    def fail(self, key: str, now: float) -> float:
+        """Count a failure; returns the lock it starts (seconds, 0 while still within the free failures)."""
+        self._prune(now)
+        state = self._keys.get(key)
+        if state is None or now - state[1] > FORGET_AFTER:
+            state = self._keys[key] = [0, now, now]
+        state[0] += 1
+        state[1] = now
+        over = int(state[0]) - self.free
+        delay = min(BACKOFF_MAX, BACKOFF_BASE * 2 ** (over - 1)) if over > 0 else 0.0
+        state[2] = now + delay
+        return delay
+
+    def clear(self, key: str) -> None:
+        self._keys.pop(key, None)
+
+    def _prune(self, now: float) -> None:
+        if len(self._keys) < MAX_TRACKED:
+            return
+        for key, (_, last, until) in list(self._keys.items()):
+            if until <= now and now - last > FORGET_AFTER:
+                del self._keys[key]
+        if len(self._keys) >= MAX_TRACKED:  # still full: drop the oldest unlocked keys
+            unlocked = sorted((last, key) for key, (_, last, until) in self._keys.items() if until <= now)
+            for _, key in unlocked[: len(self._keys) - MAX_TRACKED + 1]:
+                del self._keys[key]
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """The answer to one login: ``ok``, or a Chinese ``message`` and, when locked, what (``"user"`` or
+    ``"address"``) and for how many seconds (``retry_after``)."""
+    ok: bool
+    message: str = ""
+    locked: str | None = None
+    retry_after: float = 0.0
+
+
+@dataclass
+class LoginAttempt:
+    """Set by the HTTP guard around Gradio's /login: the client's address in, the login's result out."""
+    address: str | None
+    result: LoginResult | None = None
+
+
+#: the login being answered on this request (app.web.guard sets it; Gradio's auth callable only gets the credentials)
+CURRENT_LOGIN: ContextVar[LoginAttempt | None] = ContextVar("jigai_login", default=None)
+
+
+def _retry_text(seconds: float) -> str:
+    """“14:02:33 之后（约 8 秒后）” for a lock of ``seconds`` from now."""
+    at = (datetime.now() + timedelta(seconds=math.ceil(seconds))).strftime("%H:%M:%S")
+    left = f"约{math.ceil(seconds)}秒后" if seconds < 90 else f"约{math.ceil(seconds / 60)}分钟后"
+    return f"{at}之后（{left}）"
+
+
+def locked_message(what: str, name: str, seconds: float) -> str:
+    """The Chinese message of a locked username (``what="user"``) or client address."""
+    subject = f"账号“{name}”" if what == "user" else f"本机地址（{name}）"
+    return f"{subject}登录失败次数过多，已暂时锁定，请在{_retry_text(seconds)}再试。"
+
+
 class Users:
     """The reviewers of a users file: the login check Gradio calls, and username → Viewer."""
 
@@ -160,7 +253,7 @@ class Users:
         self._lock = threading.Lock()
         self._mtime: float | None = None
         self._users: dict[str, User] = {}
-        self._failures: dict[str, list[float]] = {}
+        self._by_user, self._by_address = Backoff(USER_FREE_FAILURES), Backoff(ADDRESS_FREE_FAILURES)
         self._load()
 
     def _load(self) -> None:
@@ -182,20 +275,53 @@ class Users:
             self._load()
             return list(self._users.values())
 
-    def check(self, username: str, password: str) -> bool:
-        """Gradio's ``auth`` callable: True for a known user with the right password."""
-        user = self.get(username)
+    def login(self, username: str, password: str, address: str | None = None) -> LoginResult:
+        """Check one login against the locks of the username and of the client ``address``, then the password;
+        a failure counts against both. The password is checked (scrypt, dummy hash for an unknown user) only
+        when neither is locked."""
+        username = username or ""
         now = time.monotonic()
         with self._lock:
-            recent = [t for t in self._failures.get(username, []) if now - t < LOCK_WINDOW]
-            self._failures[username] = recent
-            if len(recent) >= MAX_FAILURES:
-                return False
-        ok = verify_password(password, user.password if user else _DUMMY_HASH) and user is not None
-        if not ok:
-            with self._lock:
-                self._failures.setdefault(username, []).append(now)
-        return ok
+            wait_address = self._by_address.wait(address, now) if address else 0.0
+            wait_user = self._by_user.wait(username, now)
+        if wait_address > 0:
+            return LoginResult(False, locked_message("address", address, wait_address), "address", wait_address)
+        if wait_user > 0:
+            return LoginResult(False, locked_message("user", username, wait_user), "user", wait_user)
+        user = self.get(username)
+        ok = verify_password(password or "", user.password if user else _DUMMY_HASH) and user is not None
+        with self._lock:
+            if ok:
+                self._by_user.clear(username)
+                return LoginResult(True)
+            lock_user = self._by_user.fail(username, now)
+            lock_address = self._by_address.fail(address, now) if address else 0.0
+        if lock_address > 0:
+            return LoginResult(False, f"{WRONG_CREDENTIALS}。" + locked_message("address", address, lock_address),
+                               "address", lock_address)
+        if lock_user > 0:
+            return LoginResult(False, f"{WRONG_CREDENTIALS}。" + locked_message("user", username, lock_user),
+                               "user", lock_user)
+        return LoginResult(False, f"{WRONG_CREDENTIALS}。")
+
+    def check(self, username: str, password: str) -> bool:
+        """True for a known user with the right password (the address is the current request's, if any)."""
+        attempt = CURRENT_LOGIN.get()
+        result = self.login(username, password, attempt.address if attempt else None)
+        if attempt is not None:
+            attempt.result = result
+        return result.ok
+
+    async def authenticate(self, username: str, password: str) -> bool:
+        """Gradio's ``auth`` callable: ``check`` in a worker thread (scrypt never blocks the event loop)."""
+        import anyio
+
+        attempt = CURRENT_LOGIN.get()
+        result = await anyio.to_thread.run_sync(self.login, username, password,
+                                                attempt.address if attempt else None)
+        if attempt is not None:
+            attempt.result = result
+        return result.ok
 
     def __call__(self, username: str, password: str) -> bool:
         return self.check(username, password)

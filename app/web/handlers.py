@@ -74,7 +74,9 @@ class Handlers:
         value = self.default_round if self.default_round in rounds else (rounds[0] if rounds else None)
         scope = "省级（全部地市）" if viewer.role == "province" else viewer.city
         who = (f'<div class="jg">当前用户：{esc(viewer.username)}（{esc(scope)}） · '
-               f'<a href="/logout">退出登录</a></div>')
+               '<form method="post" action="/logout" class="jg-logout" style="display:inline">'
+               '<button type="submit" style="background:none;border:0;padding:0;font:inherit;color:inherit;'
+               'text-decoration:underline;cursor:pointer">退出登录</button></form></div>')
         return who, gr.update(choices=rounds, value=value)
 
     @guarded

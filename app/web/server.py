@@ -22,6 +22,9 @@ NO_USERS = """没有审核用户：请先添加用户，例如
 or start with --demo-users.)"""
 
 
+AUTH_MESSAGE = "请使用审核账号登录（工业技术改造“百企千项”申报材料审核）"
+
+
 def theme():
     """Gradio's default theme with system fonts only (its default fonts would be fetched)."""
     import gradio as gr
@@ -88,8 +91,11 @@ def serve(store_target=None, host: str = "127.0.0.1", port: int = 7860, users_fi
     from app.store import Store
     from app.store import data_dir as store_data_dir
 
+    from starlette.middleware import Middleware
+
     from .css import CSS
-    from .ui import build_app
+    from .guard import Guard
+    from .ui import TITLE, build_app
 
     folder = store_data_dir()
     # the embeddings cache (and converted model) live with the store unless $JIGAI_CACHE_DIR says otherwise
@@ -104,10 +110,12 @@ def serve(store_target=None, host: str = "127.0.0.1", port: int = 7860, users_fi
         load_round(store, list(load), label, folder)
     demo = build_app(store, users, folder, max_file_size=limit, default_round=label)
     demo.queue(default_concurrency_limit=4)
+    # the guard sits inside Gradio's own middleware, in front of every route (see app/web/guard.py)
+    guard = Middleware(Guard, users=users, exports=demo.service.exports, title=TITLE, message=AUTH_MESSAGE)
     _, url, _ = demo.launch(
-        share=False, server_name=host, server_port=port, auth=users.check,
-        auth_message="请使用审核账号登录（工业技术改造“百企千项”申报材料审核）", max_file_size=limit,
-        allowed_paths=[], prevent_thread_lock=prevent_thread_lock, quiet=quiet, footer_links=["settings"],
+        share=False, server_name=host, server_port=port, auth=users.authenticate,
+        auth_message=AUTH_MESSAGE, max_file_size=limit, app_kwargs={"middleware": [guard]},
+        allowed_paths=[], prevent_thread_lock=prevent_thread_lock, quiet=quiet, footer_links=[],
         enable_monitoring=False, run_history=False, pwa=False, mcp_server=False, ssr_mode=False,
         theme=theme(), css=CSS, show_error=False, inbrowser=False)
     return demo, url

@@ -13,6 +13,7 @@ from pathlib import Path
 from app.store import AccessDenied, Decision, RecordView, Store, Viewer
 
 from .auth import Users
+from .guard import EXPORT_KINDS, ExportOwners
 from .uploads import DEFAULT_MAX_FILE_SIZE, Progress, UploadReport, import_uploads
 
 
@@ -27,6 +28,7 @@ class Service:
         self.max_file_size = max_file_size
         self.archive_path = archive_path
         self.export_dir = Path(export_dir) if export_dir else Path(tempfile.mkdtemp(prefix="jigai-export-"))
+        self.exports = ExportOwners()  # who made each export file (the HTTP guard serves it to them only)
 
     def viewer(self, username: str | None) -> Viewer:
         """The Viewer of a logged-in user; AccessDenied when there is none (not logged in, removed)."""
@@ -87,6 +89,10 @@ class Service:
 
     # -- exports -------------------------------------------------------------------------------------
     def _export_path(self, viewer: Viewer, round_label: str, what: str, suffix: str) -> Path:
+        """A new file name in a private folder, ``<round>年-<city or 全省>-<what>-<stamp><suffix>`` (the HTTP guard
+        knows an export by this shape: ``what`` is one of guard.EXPORT_KINDS)."""
+        if what not in EXPORT_KINDS:
+            raise ValueError(f"unknown export kind {what!r}")
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         folder = Path(tempfile.mkdtemp(prefix="x-", dir=self.export_dir))
         scope = viewer.city or "全省"
@@ -98,7 +104,9 @@ class Service:
         viewer = self.viewer(username)
         contract = self.store.contract(viewer, round_label)
         decisions = self.store.decisions(viewer, round_label)
-        return write_review_excel(contract, decisions, self._export_path(viewer, round_label, "审核结果", ".xlsx"))
+        path = write_review_excel(contract, decisions, self._export_path(viewer, round_label, "审核结果", ".xlsx"))
+        self.exports.add(path, viewer.username)
+        return path
 
     def export_publicity(self, username: str | None, round_label: str) -> Path:
         from .export_pack import write_publicity_pack
@@ -106,5 +114,7 @@ class Service:
         viewer = self.viewer(username)
         entries = self.store.publicity(viewer, round_label)
         contract = self.store.contract(viewer, round_label)
-        return write_publicity_pack(entries, contract, round_label,
+        path = write_publicity_pack(entries, contract, round_label,
                                     self._export_path(viewer, round_label, "宣传汇编", ".docx"))
+        self.exports.add(path, viewer.username)
+        return path

@@ -97,7 +97,7 @@ class Archive:
                     continue
                 key = cur.lastrowid
                 added += 1
-                shingles = prepare(doc, self.config.shingle).masked
+                shingles = prepare(doc, self.config.shingle, self.config.max_chars).masked
                 if shingles:
                     self.db.executemany("INSERT INTO bands VALUES (?,?,?)",
                                         [(b, h, key) for b, h in band_keys(signature(shingles, self.config.num_perm),
@@ -133,7 +133,7 @@ class Archive:
                embedder: str | None = None) -> list[tuple[DuplicatePair, ArchivedDoc]]:
         """Near-duplicates of ``docs`` among archived records of the same kind: (pair, the archived record)."""
         config = self.config
-        prepared = [prepare(d, config.shingle) for d in docs]
+        prepared = [prepare(d, config.shingle, config.max_chars) for d in docs]
         candidates = self._lexical_candidates(prepared, kind)
         cosines: dict[tuple[int, int], float] = {}
         if embeddings is not None and embedder:
@@ -141,7 +141,7 @@ class Archive:
                 candidates.setdefault(key, set()).add(i)
                 cosines[(i, key)] = cosine
         archived = self._load(candidates)
-        arch_prepared = {k: prepare(a.doc, config.shingle) for k, a in archived.items()}
+        arch_prepared = {k: prepare(a.doc, config.shingle, config.max_chars) for k, a in archived.items()}
         common = common_shingles(prepared + list(arch_prepared.values()), config)
         prepared = [without_common(p, common) for p in prepared]
         arch_keys = sorted(arch_prepared)

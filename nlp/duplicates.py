@@ -8,7 +8,9 @@ Two layers feed one list of pairs:
   at a round's size, and it sees the low overlaps of a reused template); against the archive of earlier rounds
   MinHash LSH (datasketch) proposes candidates. Exact Jaccard and containment verify them (a short text
   pasted inside a longer one is caught), and the aligned shared passages measure how much of the shorter
-  text is a shared skeleton;
+  text is a shared skeleton. The stock phrases known before any round is read (the form's wording, the code
+  lists, the project's corpora: corpora/duplicates/stock_phrases.json) are dropped too, so a round of five
+  典型做法 does not pair them on the template's wording;
 - **semantic**: cosine similarity of sentence embeddings (exact search), for rewordings.
 
 Each pair gets a kind — exact (equal after normalisation), light_edit (the same text with names, places or
@@ -18,20 +20,23 @@ reworded) — a score, the aligned shared passages, and for light edits what cha
 """
 from __future__ import annotations
 
-import difflib
+import bisect
 import functools
+import heapq
 import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import numpy as np
 
+from .config import Limits
 from .numbers import fold_width
 
 _DROP = re.compile(r"[\s\W_]+")
+_KEEP = re.compile(r"[^\s\W_]+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _COMPANY = re.compile(r"[\u4e00-\u9fa5]{2,16}(?:股份有限公司|有限责任公司|有限公司|集团)")
 _PLACE = re.compile(r"[\u4e00-\u9fa5]{1,4}(?:市|区|县|镇|街道)")
@@ -64,9 +69,14 @@ class DuplicateConfig:
     paraphrase_figures: float = 0.5
     #: a shared passage shorter than this (characters) is not shown
     min_passage: int = 8
+    #: characters of each narrative that are shingled and aligned (nlp.config.Limits, the one cap of every
+    #: superlinear step); the rest of a longer text is not compared (the narrative checks report TEXT_TOO_LONG)
+    max_chars: int = Limits.max_analysed_chars
 
 
 CALIBRATION = Path(__file__).resolve().parents[1] / "models" / "duplicates.json"
+#: the stock phrases known before any round (written by corpora/duplicates/make_stock_phrases.py)
+STOCK_PHRASES = Path(__file__).resolve().parents[1] / "corpora" / "duplicates" / "stock_phrases.json"
 
 
 def calibrated_config(path: Path = CALIBRATION) -> DuplicateConfig:
@@ -123,17 +133,20 @@ class DuplicatePair:
 def _normalise(text: str) -> tuple[str, tuple[int, ...]]:
     """Text without whitespace and punctuation, half-width, with the raw offset of every kept character
     (memoised: a record is aligned with every candidate of its round)."""
-    folded = fold_width(text)
     kept, index = [], []
-    for i, ch in enumerate(folded):
-        if not _DROP.fullmatch(ch):
-            kept.append(ch)
-            index.append(i)
+    for m in _KEEP.finditer(fold_width(text)):
+        kept.append(m.group())
+        index.extend(range(m.start(), m.end()))
     return "".join(kept), tuple(index)
 
 
-def _joined(doc: DupDoc) -> str:
-    return "|".join(_normalise(t)[0] for t in doc.fields.values() if t)
+def normal_form(text: str) -> str:
+    """The form the lexical layer compares: no whitespace or punctuation, half-width, figures as ``#``."""
+    return _masked(_normalise(text)[0])
+
+
+def _joined(doc: DupDoc, max_chars: int) -> str:
+    return "|".join(_normalise(t[:max_chars])[0] for t in doc.fields.values() if t)
 
 
 def _shingles(text: str, k: int) -> set[str]:
@@ -162,20 +175,129 @@ def _figure_overlap(a: Counter, b: Counter) -> float:
     return sum((a & b).values()) / max(sum(a.values()), sum(b.values()))
 
 
-def align(a: DupDoc, b: DupDoc, min_len: int) -> list[SharedPassage]:
-    """Passages of at least ``min_len`` characters the two records share, as raw offsets on both sides."""
+#: seed pairs (shared ``min_len``-grams) per character of the two texts beyond which :func:`matching_blocks`
+#: takes its candidates from rapidfuzz's alignment instead (a text repeating itself, e.g. 测试测试测试…)
+SEED_BUDGET = 8
+
+
+def _extend(a: str, b: str, i: int, j: int) -> int:
+    """Length of the common prefix of a[i:] and b[j:] (doubling, then bisecting, on slice comparisons)."""
+    n = min(len(a) - i, len(b) - j)
+    lo, step = 0, 16
+    while lo < n and a[i + lo:i + min(n, lo + step)] == b[j + lo:j + min(n, lo + step)]:
+        lo, step = min(n, lo + step), step * 2
+    hi = min(n, lo + step)
+    while lo < hi:  # a[i:i+lo] == b[j:j+lo]; the first difference lies before hi
+        mid = (lo + hi + 1) // 2
+        if a[i + lo:i + mid] == b[j + lo:j + mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _maximal_matches(a: str, b: str, min_len: int) -> list[tuple[int, int, int]] | None:
+    """Every maximal exact match (i, j, size) of at least ``min_len`` characters, from the ``min_len``-grams the
+    texts share; None when the seeds would exceed ``SEED_BUDGET`` per character."""
+    in_a = Counter(a[i:i + min_len] for i in range(len(a) - min_len + 1))
+    in_b = Counter(b[j:j + min_len] for j in range(len(b) - min_len + 1))
+    if sum(n * in_b[g] for g, n in in_a.items() if g in in_b) > SEED_BUDGET * (len(a) + len(b)) + 1000:
+        return None
+    grams: dict[str, list[int]] = {}
+    for j in range(len(b) - min_len + 1):
+        if b[j:j + min_len] in in_a:
+            grams.setdefault(b[j:j + min_len], []).append(j)
     out = []
-    others = [(fb, *_normalise(tb)) for fb, tb in b.fields.items()]
+    for i in range(len(a) - min_len + 1):
+        for j in grams.get(a[i:i + min_len], ()):
+            if i and j and a[i - 1] == b[j - 1]:
+                continue  # inside a match that starts earlier
+            out.append((i, j, min_len + _extend(a, b, i + min_len, j + min_len)))
+    return out
+
+
+def _aligned_runs(a: str, b: str, min_len: int) -> list[tuple[int, int, int]]:
+    """The equal runs of rapidfuzz's LCS alignment (bit-parallel Indel distance), each extended to a maximal
+    match, of at least ``min_len`` characters."""
+    from rapidfuzz.distance import Indel
+
+    out = []
+    for op in Indel.opcodes(a, b):
+        if op.tag != "equal":
+            continue
+        i, j, k = op.src_start, op.dest_start, op.src_end - op.src_start
+        while i and j and a[i - 1] == b[j - 1]:
+            i, j, k = i - 1, j - 1, k + 1
+        k += _extend(a, b, i + k, j + k)
+        if k >= min_len:
+            out.append((i, j, k))
+    return out
+
+
+def matching_blocks(a: str, b: str, min_len: int) -> list[tuple[int, int, int]]:
+    """The matching blocks (i, j, size) of at least ``min_len`` characters that difflib's
+    ``SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()`` finds, in linear-ish time.
+
+    difflib takes the longest common substring of the window (the earliest on ties), then recurses left and
+    right of it. Every such block of ``min_len`` or more characters is a maximal exact match of the two texts
+    clipped to its window, so choosing the same way among the maximal matches gives the same blocks: found from
+    the shared ``min_len``-grams (a dictionary: linear for prose). When the texts repeat themselves so much
+    that the seeds would be quadratic, the runs of rapidfuzz's LCS alignment are the candidates instead: the
+    same blocks except a passage that moved (which an order-keeping alignment cannot hold)."""
+    if min_len < 1 or not a or not b:
+        return []
+    candidates = _maximal_matches(a, b, min_len)
+    if candidates is None:
+        candidates = _aligned_runs(a, b, min_len)
+    # difflib's recursion, run as one greedy pass: the longest (earliest on ties) candidate that lies whole in a
+    # window between blocks already chosen is that window's choice; a candidate that a chosen block clips goes
+    # back with its pieces (a heap with lazy updates: a key is never smaller than its candidate's current one)
+    heap = [(-k, i, j) for i, j, k in candidates]
+    heapq.heapify(heap)
+    chosen: list[tuple[int, int, int]] = []  # sorted by i, and so by j
+    while heap:
+        k, i, j = heapq.heappop(heap)
+        k = -k
+        pieces = _in_windows(chosen, i, j, k, len(a), len(b), min_len)
+        if pieces == [(i, j, k)]:
+            bisect.insort(chosen, (i, j, k))
+        else:
+            for pi, pj, pk in pieces:
+                heapq.heappush(heap, (-pk, pi, pj))
+    return chosen
+
+
+def _in_windows(chosen: list[tuple[int, int, int]], i: int, j: int, k: int, la: int, lb: int,
+                min_len: int) -> list[tuple[int, int, int]]:
+    """The pieces of ``min_len`` or more of the diagonal run (i, j, k) inside the windows that the chosen
+    blocks leave (between consecutive blocks, in both texts)."""
+    out = []
+    p = bisect.bisect_right(chosen, (i, la + lb, 0)) - 1  # the last block starting at or before i
+    while True:
+        alo, blo = (chosen[p][0] + chosen[p][2], chosen[p][1] + chosen[p][2]) if p >= 0 else (0, 0)
+        ahi, bhi = (chosen[p + 1][0], chosen[p + 1][1]) if p + 1 < len(chosen) else (la, lb)
+        if alo >= i + k:
+            break
+        skip = max(alo - i, blo - j, 0)
+        size = min(k - skip, ahi - i - skip, bhi - j - skip)
+        if size >= min_len:
+            out.append((i + skip, j + skip, size))
+        if ahi >= i + k or p + 1 >= len(chosen):
+            break
+        p += 1
+    return out
+
+
+def align(a: DupDoc, b: DupDoc, min_len: int, max_chars: int = Limits.max_analysed_chars) -> list[SharedPassage]:
+    """Passages of at least ``min_len`` characters the two records share, as raw offsets on both sides (each
+    field read up to ``max_chars`` characters)."""
+    out = []
+    others = [(fb, *_normalise(tb[:max_chars])) for fb, tb in b.fields.items()]
     for fa, ta in a.fields.items():
-        na, ia = _normalise(ta)
+        na, ia = _normalise(ta[:max_chars])
         for fb, nb, ib in others:
-            if not na or not nb:
-                continue
-            matcher = difflib.SequenceMatcher(None, na, nb, autojunk=False)
-            for block in matcher.get_matching_blocks():
-                if block.size >= min_len:
-                    out.append(SharedPassage(fa, ia[block.a], ia[block.a + block.size - 1] + 1,
-                                             fb, ib[block.b], ib[block.b + block.size - 1] + 1))
+            for i, j, k in matching_blocks(na, nb, min_len):
+                out.append(SharedPassage(fa, ia[i], ia[i + k - 1] + 1, fb, ib[j], ib[j + k - 1] + 1))
     return out
 
 
@@ -189,15 +311,26 @@ def skeleton_share(a: DupDoc, b: DupDoc, passages: list[SharedPassage]) -> float
     return min(1.0, sum(s.b_end - s.b_start for s in passages) / lb)
 
 
-def what_changed(a: DupDoc, b: DupDoc) -> dict[str, list[str]]:
-    """For a light edit: the company names, places and figures replaced between the two texts."""
-    ta, tb = "。".join(a.fields.values()), "。".join(b.fields.values())
+def edits(a: str, b: str) -> list[tuple[int, int, int, int]]:
+    """The regions (i1, i2, j1, j2) where ``a`` and ``b`` differ — between the blocks of
+    :func:`matching_blocks`, as the non-equal opcodes of difflib's ``get_opcodes`` are."""
+    out, i, j = [], 0, 0
+    for bi, bj, k in matching_blocks(a, b, 1) + [(len(a), len(b), 0)]:
+        if i < bi or j < bj:
+            out.append((i, bi, j, bj))
+        i, j = bi + k, bj + k
+    return out
+
+
+def what_changed(a: DupDoc, b: DupDoc, max_chars: int = Limits.max_analysed_chars) -> dict[str, list[str]]:
+    """For a light edit: the company names, places and figures replaced between the two texts (each field read
+    up to ``max_chars`` characters)."""
+    ta = "。".join(t[:max_chars] for t in a.fields.values())
+    tb = "。".join(t[:max_chars] for t in b.fields.values())
     changed: dict[str, list[str]] = {}
     numbers_a = [(m.start(), m.end(), m.group()) for m in _NUMBER.finditer(ta)]
     numbers_b = [(m.start(), m.end(), m.group()) for m in _NUMBER.finditer(tb)]
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes():
-        if tag not in ("replace", "delete", "insert"):
-            continue
+    for i1, i2, j1, j2 in edits(ta, tb):
         left, right = ta[max(0, i1 - 8):i2 + 8], tb[max(0, j1 - 8):j2 + 8]
         for key, pattern in (("company", _COMPANY), ("place", _PLACE)):
             for x, y in zip(pattern.findall(left), pattern.findall(right)):
@@ -223,18 +356,35 @@ class Prepared:
     raw: set[str]
     masked: set[str]
     figures: Counter
+    #: a field was longer than the characters compared (``DuplicateConfig.max_chars``)
+    truncated: bool = False
 
 
-def prepare(doc: DupDoc, k: int = 4) -> Prepared:
-    joined = _joined(doc)
-    return Prepared(joined, _shingles(joined, k), _shingles(_masked(joined), k), _figures(joined))
+def prepare(doc: DupDoc, k: int = 4, max_chars: int = Limits.max_analysed_chars) -> Prepared:
+    """The shingles and figures of ``doc``'s fields, each read up to ``max_chars`` characters."""
+    joined = _joined(doc, max_chars)
+    return Prepared(joined, _shingles(joined, k), _shingles(_masked(joined), k), _figures(joined),
+                    any(len(t) > max_chars for t in doc.fields.values() if t))
 
 
-def common_shingles(prepared: list[Prepared], config: DuplicateConfig) -> set[str]:
-    """Figure-masked shingles so frequent in the collection that they are stock phrases."""
+def common_shingles(prepared: list[Prepared], config: DuplicateConfig, known: Iterable[str] = ()) -> set[str]:
+    """Figure-masked shingles so frequent in the collection that they are stock phrases, and ``known`` ones
+    (the stock phrases known before the collection: :func:`stock_shingles`)."""
     df = Counter(s for p in prepared for s in p.masked)
     limit = max(config.common_min_docs, int(config.common_share * len(prepared)))
-    return {s for s, n in df.items() if n >= limit}
+    return {s for s, n in df.items() if n >= limit} | set(known)
+
+
+@functools.lru_cache(maxsize=8)
+def stock_shingles(k: int = 4, path: Path = STOCK_PHRASES) -> frozenset[str]:
+    """The figure-masked ``k``-shingles of the stock phrases known before any round is read: the form's own
+    wording, its slots filled from the code lists, and the phrases frequent in the project's corpora
+    (corpora/duplicates/stock_phrases.json, in :func:`normal_form`; empty without that file)."""
+    if not path.exists():
+        return frozenset()
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return frozenset(s for phrases in data["phrases"].values() for phrase in phrases if len(phrase) >= k
+                     for s in _shingles(phrase, k))
 
 
 def signature(shingles: set[str], num_perm: int):
@@ -312,10 +462,14 @@ def overlap_candidates(masked: list[set[str]], raw: list[set[str]], config: Dupl
 
 
 def find_duplicates(docs: list[DupDoc], embeddings: np.ndarray | None = None,
-                    config: DuplicateConfig = DuplicateConfig()) -> list[DuplicatePair]:
-    """Every near-duplicate pair among ``docs`` (rows of ``embeddings`` in the same order, when given)."""
-    prepared = [prepare(d, config.shingle) for d in docs]
-    common = common_shingles(prepared, config)
+                    config: DuplicateConfig = DuplicateConfig(), known: Iterable[str] | None = None
+                    ) -> list[DuplicatePair]:
+    """Every near-duplicate pair among ``docs`` (rows of ``embeddings`` in the same order, when given).
+
+    ``known``: the stock shingles known before the round (default :func:`stock_shingles`; the archive adds its
+    own frequent ones); the round's own frequent shingles are added to them."""
+    prepared = [prepare(d, config.shingle, config.max_chars) for d in docs]
+    common = common_shingles(prepared, config, stock_shingles(config.shingle) if known is None else known)
     prepared = [without_common(q, common) for q in prepared]
     candidates = overlap_candidates([q.masked for q in prepared], [q.raw for q in prepared], config)
     if embeddings is not None and len(docs) > 1:
@@ -333,7 +487,7 @@ def find_duplicates(docs: list[DupDoc], embeddings: np.ndarray | None = None,
 
 def without_common(p: Prepared, common: set[str]) -> Prepared:
     """``p`` with the collection's common shingles removed (what :func:`compare` expects)."""
-    return Prepared(p.joined, p.raw - common, p.masked - common, p.figures)
+    return Prepared(p.joined, p.raw - common, p.masked - common, p.figures, p.truncated)
 
 
 def compare(a: DupDoc, b: DupDoc, pa: Prepared, pb: Prepared, cosine: float | None,
@@ -342,7 +496,8 @@ def compare(a: DupDoc, b: DupDoc, pa: Prepared, pb: Prepared, cosine: float | No
 
     ``pa`` and ``pb`` come from :func:`without_common`. Most candidates fail the cheap set tests and return
     before the figures are counted or the passages aligned."""
-    equal = bool(pa.joined) and pa.joined == pb.joined
+    # beyond the characters compared two texts may differ: equal only if the fields are
+    equal = bool(pa.joined) and pa.joined == pb.joined and (not (pa.truncated or pb.truncated) or a.fields == b.fields)
     masked = _jaccard(pa.masked, pb.masked)
     containment = _containment(pa.raw, pb.raw)
     if not equal and masked < min(config.template, config.light_edit) and containment < config.containment \
@@ -354,18 +509,18 @@ def compare(a: DupDoc, b: DupDoc, pa: Prepared, pb: Prepared, cosine: float | No
         features["cosine"] = cosine
     passages = None
     if features["masked_jaccard"] >= config.template or features["containment"] >= config.containment:
-        passages = align(a, b, min(config.skeleton_min, config.min_passage))
+        passages = align(a, b, min(config.skeleton_min, config.min_passage), config.max_chars)
         features["skeleton"] = skeleton_share(a, b, passages)
     found = kind_of(features, equal, config)
     if found is None:
         return None
     kind, score = found
     if passages is None:
-        passages = align(a, b, config.min_passage)
+        passages = align(a, b, config.min_passage, config.max_chars)
     shown = [s for s in passages if s.a_end - s.a_start >= config.min_passage or s.b_end - s.b_start >= config.min_passage]
     pair = DuplicatePair(a.id, b.id, kind, score, features, shown)
     if kind == "light_edit":
-        pair.changed = what_changed(a, b)
+        pair.changed = what_changed(a, b, config.max_chars)
     return pair
 
 

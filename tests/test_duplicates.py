@@ -80,3 +80,125 @@ def test_shared_passages_point_into_both_texts():
 def test_clusters_of_three_or_more():
     docs = [doc(i, BASE_C.replace("86", str(80 + i)), BASE_E, f"公司{i}") for i in range(3)] + background()
     assert clusters(find_duplicates(docs)) == [["r0", "r1", "r2"]]
+
+
+# ---- alignment: difflib's blocks in linear-ish time; long texts read up to the cap ---------------------------
+
+import difflib  # noqa: E402
+import random  # noqa: E402
+import subprocess  # noqa: E402
+
+import pytest  # noqa: E402
+import sys  # noqa: E402
+
+from nlp.config import DEFAULT_CONFIG  # noqa: E402
+from nlp.duplicates import (DuplicateConfig, _normalise, align, calibrated_config, edits,  # noqa: E402
+                            matching_blocks, SharedPassage)
+
+ROOT = Path(__file__).resolve().parents[1]
+DEV = ROOT.parent / "shared" / "evalsets" / "dev"
+
+
+def _jsonl(path):
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def difflib_align(a, b, min_len):
+    """The alignment as it was: difflib.SequenceMatcher(autojunk=False) on the normalised fields (the oracle)."""
+    out = []
+    for fa, ta in a.fields.items():
+        na, ia = _normalise(ta)
+        for fb, tb in b.fields.items():
+            nb, ib = _normalise(tb)
+            if not na or not nb:
+                continue
+            for m in difflib.SequenceMatcher(None, na, nb, autojunk=False).get_matching_blocks():
+                if m.size >= min_len:
+                    out.append(SharedPassage(fa, ia[m.a], ia[m.a + m.size - 1] + 1, fb, ib[m.b], ib[m.b + m.size - 1] + 1))
+    return out
+
+
+def oracle_sets():
+    """(name, docs, labelled id pairs) of the dev set (projects, 典型做法) and corpora/duplicates."""
+    assert DEV.exists(), "the dev evaluation set must lie beside the repository (../shared)"
+    names = ("项目建设内容", "技术改造实施效果")
+    dev_pairs = [(p["a"], p["b"]) for p in _jsonl(DEV / "duplicates.jsonl")]
+    calib = ROOT / "corpora" / "duplicates"
+    return [("dev projects", [DupDoc(r["id"], {n: r[n] for n in names}) for r in _jsonl(DEV / "projects.jsonl")], dev_pairs),
+            ("dev practices", [DupDoc(r["id"], {"text": r["text"]}) for r in _jsonl(DEV / "enterprises.jsonl")], []),
+            ("corpora/duplicates", [DupDoc(r["id"], {n: r[n] for n in names}) for r in _jsonl(calib / "rows.jsonl")],
+             [(p["a"], p["b"]) for p in _jsonl(calib / "pairs.jsonl")])]
+
+
+@pytest.mark.slow
+def test_shared_passages_are_difflibs_on_the_dev_and_calibration_sets():
+    rng = random.Random(14)
+    compared = 0
+    for name, docs, labelled in oracle_sets():
+        by_id = {d.id: d for d in docs}
+        flagged = [(by_id[p.a], by_id[p.b]) for p in find_duplicates(docs, None, calibrated_config())]
+        every = [(a, b) for i, a in enumerate(docs) for b in docs[i + 1:]]
+        pairs = flagged + [(by_id[a], by_id[b]) for a, b in labelled] + rng.sample(every, min(len(every), 250))
+        for a, b in pairs:
+            for min_len in (6, 8):  # skeleton passages and the passages shown
+                assert align(a, b, min_len) == difflib_align(a, b, min_len), (name, a.id, b.id, min_len)
+            ta, tb = "。".join(a.fields.values()), "。".join(b.fields.values())
+            expected = [(i1, i2, j1, j2) for tag, i1, i2, j1, j2 in
+                        difflib.SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes() if tag != "equal"]
+            assert edits(ta, tb) == expected, (name, a.id, b.id)  # what a light edit changed
+            compared += 1
+    assert compared > 600
+
+
+def test_a_text_repeating_itself_is_aligned_by_rapidfuzz_with_difflibs_blocks():
+    a, b = "测试文本" * 300, "前言" + "测试文本" * 300 + "另外"  # every 6-gram 300 times: seeds would be quadratic
+    expected = [(m.a, m.b, m.size) for m in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
+                if m.size >= 6]
+    assert matching_blocks(a, b, 6) == expected == [(0, 2, 1200)]
+
+
+def test_config_reads_the_one_cap_of_superlinear_steps():
+    assert DuplicateConfig().max_chars == DEFAULT_CONFIG.limits.max_analysed_chars
+
+
+def _run(code: str, timeout: int) -> str:
+    """Run ``code`` in a fresh interpreter at the repository root (the guard against a hang: a timeout)."""
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_two_copies_of_a_100000_character_text_compare_quickly():
+    out = _run("""
+import json
+from nlp.duplicates import DupDoc, DuplicateConfig, find_duplicates
+rows = [json.loads(l) for l in open("corpora/duplicates/rows.jsonl", encoding="utf-8")]
+text = "".join(r["项目建设内容"] + r["技术改造实施效果"] for r in rows)[:100_000]
+edited = text[:50_000] + "（此处改过）" + text[50_000:]  # changed beyond the characters compared
+docs = [DupDoc("a", {"text": text}), DupDoc("b", {"text": text}), DupDoc("c", {"text": edited})]
+pairs = find_duplicates(docs, None, DuplicateConfig())
+print(json.dumps({(p.a + p.b): [p.kind, max(s.a_end for s in p.shared)] for p in pairs}))
+""", timeout=60)
+    found = json.loads(out)
+    cap = DEFAULT_CONFIG.limits.max_analysed_chars
+    assert found["ab"][0] == "exact"
+    assert found["ac"][0] == found["bc"][0] == "light_edit"  # equal as far as compared, but not the same text
+    assert all(end <= cap for _, end in found.values())
+
+
+def test_a_round_of_twenty_999000_character_texts_goes_through():
+    # the stall zip of issue 14: 20 text entries of 999 KB each, here as ten copies and ten distinct texts
+    out = _run("""
+import json
+from nlp.duplicates import DupDoc, DuplicateConfig, find_duplicates
+rows = [json.loads(l) for l in open("corpora/duplicates/rows.jsonl", encoding="utf-8")]
+prose = "".join(r["项目建设内容"] for r in rows)
+same = (prose * 40)[:999_000]
+docs = [DupDoc(f"s{i}", {"text": same}) for i in range(10)]
+docs += [DupDoc(f"d{i}", {"text": ((prose[i * 3000:] + prose[:i * 3000]) * 40)[:999_000]}) for i in range(10)]
+assert all(len(d.fields["text"]) >= 999_000 for d in docs)
+pairs = find_duplicates(docs, None, DuplicateConfig())
+print(json.dumps(sorted((p.a, p.b, p.kind) for p in pairs)))
+""", timeout=120)
+    pairs = json.loads(out)
+    assert sum(k == "exact" and a.startswith("s") and b.startswith("s") for a, b, k in pairs) == 45

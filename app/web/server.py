@@ -73,6 +73,9 @@ def serve(store_target=None, host: str = "127.0.0.1", port: int = 7860, users_fi
     ``data_dir`` (default $JIGAI_DATA_DIR or ~/.local/share/jigai) holds the store, uploads and users file."""
     if data_dir is not None:
         os.environ["JIGAI_DATA_DIR"] = str(Path(data_dir).expanduser().resolve())
+    # uvicorn believes X-Forwarded-For from 127.0.0.1 by default: any local process could then pose as any
+    # address and escape the per-address login limit. Trust no proxy unless the admin names it.
+    os.environ.setdefault("FORWARDED_ALLOW_IPS", "")
     from .auth import Users, UsersFileError, default_users_path
     from .demo_users import ensure_demo_users
     from .uploads import parse_size

@@ -112,8 +112,11 @@ def test_provincial_reviewer_opens_and_decides_any_city(prov):
 
 
 def test_returning_a_record_needs_a_reason(prov):
-    event, message = call(prov, "decide", ["2025", "fs-2", "退回修改", "  ", 0, []])
-    assert event == "error" and "写明原因" in message
+    # a validation message, not an error: it shows beside the decision controls, which stay as they were
+    event, out = call(prov, "decide", ["2025", "fs-2", "退回修改", "  ", 0, []])
+    assert event == "complete" and "写明原因" in out[-1] and out[-1].count("写明原因") == 1
+    event, out = call(prov, "queue", ["2025", "", "", "", "", "", "", False, "bogus"])
+    assert event == "complete" and "排序“bogus”不是可选值" in out[1]
 
 
 def test_second_decision_on_the_same_version_gets_the_conflict(server):

@@ -49,5 +49,9 @@ CSS = """
   padding: 0 4px; }
 .jg .notice { padding: 6px 10px; border-radius: 4px; background: #eef5ff; }
 .jg .notice.warn { background: #fff4ce; }
-.jg .notice.err { background: #fde8e8; }
+.jg .notice.err { background: #fde8e8; color: #8a0000; }
+/* the record tab: the decision panel stays in view while the reviewer scrolls through the record */
+#record-body { align-items: flex-start; overflow: visible; }
+#decision-panel { position: sticky; top: 8px; align-self: flex-start; max-height: calc(100vh - 16px);
+  overflow-y: auto; z-index: 5; }
 """

@@ -18,7 +18,7 @@ from .panels import (render_directions, render_duplicates, render_excerpts, rend
                      render_header, render_history)
 from .render import LAYERS, esc, render_narratives
 from .service import Service
-from .tables import ID_COLUMN, dashboard_frames, queue_frame
+from .tables import ID_COLUMN, KIND_SHORT, dashboard_frames, queue_frame
 
 ALL = ""
 SEVERITY_CHOICES = [("全部", ALL), ("错误", "error"), ("警告", "warning"), ("提示", "info"), ("无问题", "none")]
@@ -33,11 +33,18 @@ def notice(text: str, kind: str = "") -> str:
 
 
 def guarded(fn):
-    """Turn the store's refusals into a message for the reviewer (gr.Error), never a traceback."""
+    """Turn the store's refusals into a message for the reviewer (gr.Error, titled in Chinese), never a
+    traceback. A gr.Error raised by the handler passes through as it is (it is a ValueError: caught again it would
+    show twice, its message in repr quotes), only Gradio's English default title replaced. Validation of what the
+    reviewer typed or chose never raises: the handlers return it into the HTML beside the control."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
+        except gr.Error as exc:
+            if exc.title == "Error":
+                exc.title = "无法完成"
+            raise
         except AccessDenied as exc:
             raise gr.Error(esc(f"无权操作：{exc}"), title="拒绝访问", print_exception=False) from None
         except NotFound as exc:
@@ -45,6 +52,37 @@ def guarded(fn):
         except ValueError as exc:
             raise gr.Error(esc(str(exc)), title="无法完成", print_exception=False) from None
     return wrapper
+
+
+def inline(count: int, index: int, text: str, kind: str = "err") -> tuple:
+    """The outputs of a handler that only shows ``text`` in its message box (output ``index`` of ``count``) and
+    leaves every other output, the reviewer's input included, as it is."""
+    out = [gr.update()] * count
+    out[index] = notice(text, kind)
+    return tuple(out)
+
+
+#: the record view's outputs (see :meth:`Handlers._record_outputs`): where its messages go
+RECORD_OUTPUTS, HEADER, MESSAGE = 12, 0, 11
+#: the queue's outputs: table, summary, city choices, the ids in queue order (gr.State), batch choices
+QUEUE_OUTPUTS, SUMMARY = 5, 1
+
+
+def bad_filter(severity, code, direction, status, sort) -> str | None:
+    """A Chinese message naming the first queue filter whose value is not one of its choices (API callers,
+    typed values), else None."""
+    from nlp.findings import CODES
+
+    from app.store import DIRECTIONS, UNREVIEWED
+
+    checks = (("最严重问题", severity, SEVERITY_CHOICES), ("问题类型", code, [(c, c) for c in CODES]),
+              ("改造方向", direction, [(d, d) for d in DIRECTIONS]),
+              ("审核状态", status, [(s, s) for s in (UNREVIEWED, *STATUSES)]), ("排序", sort, SORT_CHOICES))
+    for label, value, choices in checks:
+        if value and value not in {v for _, v in choices}:
+            shown = "、".join(zh for zh, v in choices if v)
+            return f"{label}“{value}”不是可选值" + (f"，可选：{shown}" if len(choices) <= 10 else "") + "。"
+    return None
 
 
 def _user(request: gr.Request | None) -> str | None:
@@ -61,6 +99,7 @@ class Handlers:
     def __init__(self, service: Service, default_round: str | None = None):
         self.service = service
         self.default_round = default_round
+        self._saved: dict[tuple, tuple] = {}  # (user, session) → (round, record id, message) of the last decision
 
     # -- page load ------------------------------------------------------------------------------------
     def on_load(self, request: gr.Request):
@@ -91,7 +130,10 @@ class Handlers:
     def queue(self, round_label, city, severity, code, direction, status, search, duplicates_only, sort,
               request: gr.Request):
         if not round_label:
-            return queue_frame([]), notice("尚无轮次：请先在“上传”页导入材料。"), gr.update()
+            return queue_frame([]), notice("尚无轮次：请先在“上传”页导入材料。"), gr.update(), [], gr.update(choices=[])
+        problem = bad_filter(severity, code, direction, status, sort)
+        if problem:
+            return inline(QUEUE_OUTPUTS, SUMMARY, problem)
         user = _user(request)
         sev = None if not severity else ("" if severity == "none" else severity)
         rows = self.service.queue(user, round_label, city=city or None, severity=sev,
@@ -101,7 +143,37 @@ class Handlers:
         cities = sorted({r.city for r in self.service.queue(user, round_label) if r.city})
         summary = notice(f"共{len(rows)}条记录" + ("（已筛选）" if any((city, severity, code, direction, status,
                                                                     search, duplicates_only)) else ""))
-        return queue_frame(rows), summary, gr.update(choices=[("全部地市", ALL)] + [(c, c) for c in cities])
+        order = [r.record_id for r in rows]
+        batch = [(f"{r.city or '未识别地市'} · {r.company or ''} · {r.project or KIND_SHORT.get(r.kind, '')}（{r.status}）",
+                  r.record_id) for r in rows]
+        return (queue_frame(rows), summary, gr.update(choices=[("全部地市", ALL)] + [(c, c) for c in cities]), order,
+                gr.update(choices=batch, value=[]))
+
+    @staticmethod
+    def select_all(order):
+        """The batch selection: every record of the current queue, in its order."""
+        return gr.update(value=list(order or []))
+
+    @guarded
+    def decide_batch(self, round_label, record_ids, status, note, request: gr.Request):
+        """One decision and note for every selected queue row, each stored (and audited) on its own."""
+        ids = [str(i) for i in record_ids or [] if str(i).strip()]
+        if not round_label:
+            return notice("请先选择轮次。", "err")
+        if not ids:
+            return notice("请先在“批量审核”中选择记录（或点击“选中当前队列全部记录”）。", "err")
+        if status not in STATUSES:
+            return notice(f"请选择批量审核结论：{'、'.join(STATUSES)}。", "err")
+        if status == RETURNED and not (note or "").strip():
+            return notice("批量退回修改时请在“批量审核意见”中写明原因。", "err")
+        made, conflicts, refused = self.service.decide_many(_user(request), round_label, ids, status, note or "")
+        parts = [f"已保存{len(made)}条：{status}" + (f"（意见：{note.strip()}）" if (note or "").strip() else "") + "。"]
+        if conflicts:
+            parts.append(f"{len(conflicts)}条在此期间已被他人更新，未保存，请逐条打开核对："
+                         + "、".join(rid for rid, _ in conflicts[:10]) + ("等" if len(conflicts) > 10 else "") + "。")
+        if refused:
+            parts.append(f"{len(refused)}条无法保存：" + "；".join(f"{rid}（{why}）" for rid, why in refused[:10]) + "。")
+        return notice("".join(parts), "warn" if conflicts or refused else "")
 
     def pick_row(self, evt: gr.SelectData):
         """The record id of the clicked queue row, and switch to the record tab."""
@@ -135,9 +207,45 @@ class Handlers:
         """Load one record (the store refuses another city's record to a city reviewer)."""
         record_id = (record_id or "").strip()
         if not round_label or not record_id:
-            raise gr.Error("请先在审核队列中选择一条记录，或输入记录编号。")
+            return inline(RECORD_OUTPUTS, HEADER, "请先在审核队列中选择一条记录，或输入记录编号。")
         view = self.service.record(_user(request), round_label, record_id)
         return self._record_outputs(view, layers)
+
+    def _session(self, request: gr.Request | None) -> tuple:
+        return _user(request), getattr(request, "session_hash", None)
+
+    @guarded
+    def step(self, offset: int, round_label, record_id, order, layers, request: gr.Request):
+        """上一条 (offset -1) / 下一条 (+1) in the current queue order: outputs the record's and its id."""
+        order = list(order or [])
+        here = (record_id or "").strip()
+        if not round_label or not order:
+            return inline(RECORD_OUTPUTS, MESSAGE, "当前队列为空：请先在“审核队列”中查询。", "warn") + (gr.update(),)
+        i = order.index(here) + offset if here in order else (0 if offset > 0 else len(order) - 1)
+        if not 0 <= i < len(order):
+            edge = "最后一条" if offset > 0 else "第一条"
+            return inline(RECORD_OUTPUTS, MESSAGE, f"已是当前队列的{edge}（共{len(order)}条）。", "warn") + (gr.update(),)
+        view = self.service.record(_user(request), round_label, order[i])
+        return self._record_outputs(view, layers, notice(f"当前队列第{i + 1}/{len(order)}条")) + (order[i],)
+
+    @guarded
+    def after_decision(self, round_label, order, auto_next, layers, request: gr.Request):
+        """Once a decision is saved (not after a validation message or a conflict), open the next record in the
+        current queue order when 提交后打开下一条 is ticked; the saved message stays."""
+        saved = self._saved.pop(self._session(request), None)
+        unchanged = (gr.update(),) * (RECORD_OUTPUTS + 1)
+        if saved is None or not auto_next or saved[0] != round_label:
+            return unchanged
+        _, record_id, text = saved
+        order = list(order or [])
+        if record_id not in order:
+            return unchanged
+        i = order.index(record_id) + 1
+        if i >= len(order):
+            return inline(RECORD_OUTPUTS, MESSAGE, f"{text}已是当前队列的最后一条。", "") + (gr.update(),)
+        view = self.service.record(_user(request), round_label, order[i])
+        msg = notice(f"{text}已打开下一条（当前队列第{i + 1}/{len(order)}条）。")
+        return self._record_outputs(view, layers, msg) + (order[i],)
 
     @guarded
     def relayer(self, round_label, record_id, layers, request: gr.Request):
@@ -153,11 +261,11 @@ class Handlers:
         user = _user(request)
         record_id = (record_id or "").strip()
         if not record_id:
-            raise gr.Error("请先打开一条记录。")
+            return inline(RECORD_OUTPUTS, MESSAGE, "请先打开一条记录。")
         if status not in STATUSES:
-            raise gr.Error(f"请选择审核结论：{'、'.join(STATUSES)}")
+            return inline(RECORD_OUTPUTS, MESSAGE, f"请选择审核结论：{'、'.join(STATUSES)}。")
         if status == RETURNED and not (note or "").strip():
-            raise gr.Error("退回修改时请在审核意见中写明原因。")
+            return inline(RECORD_OUTPUTS, MESSAGE, "退回修改时请在“审核意见”中写明原因。")
         try:
             made = self.service.decide(user, round_label, record_id, status, note or "", int(version or 0))
         except DecisionConflict as conflict:
@@ -168,15 +276,18 @@ class Handlers:
                     if cur else "该记录已被他人更新，已重新载入。")
             return self._record_outputs(view, layers, notice(text, "warn"), keep_inputs=True)
         view = self.service.record(user, round_label, record_id)
-        msg = notice(f"已保存：{made.status}（第{made.version}版，{_when(made.at)}）")
-        return self._record_outputs(view, layers, msg)
+        text = f"已保存：{made.status}（第{made.version}版，{_when(made.at)}）。"
+        if len(self._saved) > 1000:  # left by API callers that never chain after_decision
+            self._saved.clear()
+        self._saved[self._session(request)] = (round_label, record_id, text)
+        return self._record_outputs(view, layers, notice(text))
 
     @guarded
     def review_direction(self, verdict, round_label, record_id, direction, note, request: gr.Request):
         user = _user(request)
         record_id = (record_id or "").strip()
         if not record_id:
-            raise gr.Error("请先打开一条记录。")
+            return gr.update(), notice("请先打开一条记录。", "err")
         self.service.review_direction(user, round_label, record_id, direction, verdict, note or "")
         view = self.service.record(user, round_label, record_id)
         return (render_directions(view.data, view.direction_reviews),
@@ -187,7 +298,7 @@ class Handlers:
         user = _user(request)
         record_id = (record_id or "").strip()
         if not record_id:
-            raise gr.Error("请先打开一条记录。")
+            return gr.update(), notice("请先打开一条记录。", "err")
         now = self.service.set_publicity(user, round_label, record_id, [int(i) for i in picked or []])
         view = self.service.record(user, round_label, record_id)
         return (render_excerpts(view.data.get("highlights") or [], now),
@@ -220,14 +331,15 @@ class Handlers:
     @guarded
     def export_excel(self, round_label, request: gr.Request):
         if not round_label:
-            raise gr.Error("请先选择轮次。")
-        return str(self.service.export_excel(_user(request), round_label))
+            return None, notice("请先选择轮次。", "err")
+        return str(self.service.export_excel(_user(request), round_label)), ""
 
     @guarded
     def export_publicity(self, round_label, request: gr.Request):
         if not round_label:
-            raise gr.Error("请先选择轮次。")
-        return str(self.service.export_publicity(_user(request), round_label))
+            return None, notice("请先选择轮次。", "err")
+        return str(self.service.export_publicity(_user(request), round_label)), ""
+
 
 
 def upload_summary(report) -> str:

@@ -56,6 +56,27 @@ class Service:
         return self.store.decide(self.viewer(username), round_label, record_id, status, note or "",
                                  int(expected_version))
 
+    def decide_many(self, username: str | None, round_label: str, record_ids: list[str], status: str, note: str
+                    ) -> tuple[list[Decision], list[tuple[str, Decision | None]], list[tuple[str, str]]]:
+        """One decision and note for several records, each through ``store.decide`` (its own version, its own
+        audit entry) on top of the latest version when the batch starts; returns (made, conflicts: someone
+        decided in between, refused: not visible to this user or unknown, with the reason)."""
+        from app.store import DecisionConflict, NotFound
+
+        viewer = self.viewer(username)
+        latest = self.store.decisions(viewer, round_label)
+        made, conflicts, refused = [], [], []
+        for record_id in dict.fromkeys(record_ids):
+            current = latest.get(record_id)
+            try:
+                made.append(self.store.decide(viewer, round_label, record_id, status, note or "",
+                                              current.version if current else 0))
+            except DecisionConflict as exc:
+                conflicts.append((record_id, exc.current))
+            except (AccessDenied, NotFound) as exc:
+                refused.append((record_id, str(exc)))
+        return made, conflicts, refused
+
     def review_direction(self, username: str | None, round_label: str, record_id: str, direction: str,
                          verdict: str, note: str = "") -> None:
         self.store.review_direction(self.viewer(username), round_label, record_id, direction, verdict, note or "")

@@ -56,11 +56,11 @@ def test_users_file_is_reread_when_it_changes(tmp_path):
 
 
 class Clock:
-    """time.monotonic() under the test's control."""
+    """The lockout clock under the test's control."""
 
     def __init__(self, monkeypatch):
         self.now = 1000.0
-        monkeypatch.setattr(auth.time, "monotonic", lambda: self.now)
+        monkeypatch.setattr(auth, "_clock", lambda: self.now)
 
 
 def test_repeated_failures_lock_the_username_with_growing_delays(tmp_path, monkeypatch):

@@ -4,7 +4,7 @@ maker (or a provincial reviewer) only."""
 import httpx
 import pytest
 
-from app.web import auth
+from app.web import auth, guard
 from app.web.auth import add_user
 from webapp import call, login, small_contract, start
 
@@ -136,3 +136,16 @@ def test_an_export_is_served_to_its_maker_and_provincial_reviewers_only(app, ser
 
 def _path(url: str) -> str:
     return "/" + url.split("://", 1)[1].split("/", 1)[1]
+
+
+def test_an_idle_session_ends(server, monkeypatch):
+    prov = login(server, "prov")
+    assert prov.get("/config").status_code == 200
+    now = guard._clock()
+    monkeypatch.setattr(guard, "_clock", lambda: now + guard.SESSION_IDLE_S / 2)
+    assert prov.get("/config").status_code == 200  # used within the limit: still in, and the clock restarts
+    monkeypatch.setattr(guard, "_clock", lambda: now + guard.SESSION_IDLE_S * 1.4)
+    assert prov.get("/config").status_code == 200
+    monkeypatch.setattr(guard, "_clock", lambda: now + guard.SESSION_IDLE_S * 2.5)
+    assert prov.get("/config").status_code == 401  # idle longer than the limit: logged out
+    assert "用户名" in prov.get("/").text  # and shown the login page

@@ -39,6 +39,8 @@ BACKOFF_BASE, BACKOFF_MAX = 2.0, 900.0
 FORGET_AFTER = 3600.0
 #: at most this many keys are tracked (the oldest unlocked ones are dropped first)
 MAX_TRACKED = 10_000
+#: the lockout clock (tests replace it, never time.monotonic itself)
+_clock = time.monotonic
 #: the answer to a wrong username or password (the same for both)
 WRONG_CREDENTIALS = "用户名或密码不正确"
 
@@ -171,7 +173,7 @@ def add_user(path: Path, username: str, role: str, city: str | None, password: s
 
 class Backoff:
     """Consecutive failures per key; past ``free`` of them each further failure locks the key for a delay that
-    doubles (BACKOFF_BASE, 2·BACKOFF_BASE, … at most BACKOFF_MAX). Times are ``time.monotonic()`` seconds.
+    doubles (BACKOFF_BASE, 2·BACKOFF_BASE, … at most BACKOFF_MAX). Times are ``_clock()`` seconds.
     Not thread-safe by itself (Users holds its lock around it)."""
 
     def __init__(self, free: int):
@@ -280,7 +282,7 @@ class Users:
         a failure counts against both. The password is checked (scrypt, dummy hash for an unknown user) only
         when neither is locked."""
         username = username or ""
-        now = time.monotonic()
+        now = _clock()
         with self._lock:
             wait_address = self._by_address.wait(address, now) if address else 0.0
             wait_user = self._by_user.wait(username, now)

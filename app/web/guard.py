@@ -11,6 +11,8 @@
   session serves the app's own Chinese login page instead of Gradio's (whose texts and settings are English
   and which cannot show why a login was refused).
 - **Logout** only by ``POST /logout`` (a link or an image cannot log a reviewer out); ``GET /logout`` is 405.
+- **Idle sessions** end: a session cookie unused for ``SESSION_IDLE_S`` seconds is dropped (Gradio keeps
+  its sessions until logout or restart), so a forgotten browser does not stay logged in.
 - **Export files.** Gradio serves output files at ``/gradio_api/file=<path>`` to any logged-in session;
   a file named like an export is served only to the user who made it (``ExportOwners``, filled by
   ``Service``) or to a provincial reviewer, else 403.
@@ -21,6 +23,7 @@ import hashlib
 import html
 import re
 import threading
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -37,6 +40,10 @@ FILE_PREFIXES = ("/gradio_api/file=", "/gradio_api/file/")
 #: the ``what`` of Service's export names (``<round>年-<scope>-<what>-<YYYYmmdd-HHMMSS>.<ext>``)
 EXPORT_KINDS = ("审核结果", "宣传汇编")
 EXPORT_NAME = re.compile(r"^.+年-.+-(?:" + "|".join(EXPORT_KINDS) + r")-\d{8}-\d{6}\.(?:xlsx|docx)$")
+
+#: a session unused this long (seconds) is logged out
+SESSION_IDLE_S = 8 * 3600.0
+_clock = time.monotonic  # the idle clock (tests replace it, never time.monotonic itself)
 
 FOREIGN_ORIGIN = "拒绝访问：请求来自其他网页（来源不是本系统）"
 NOT_YOURS = "拒绝访问：该导出文件只能由导出者本人或省级审核人员下载"
@@ -100,15 +107,21 @@ def is_foreign(scope) -> bool:
     return own is None or _origin_key(source) != own
 
 
-def session_user(scope) -> str | None:
-    """The username of the request's Gradio session cookie (None when not logged in)."""
+def session_token(scope) -> str | None:
+    """The request's Gradio session token, when it is a live one."""
     app = scope.get("app")
     tokens, cookie_id = getattr(app, "tokens", None), getattr(app, "cookie_id", None)
     if not tokens or cookie_id is None:
         return None
     cookies = cookie_parser(Headers(scope=scope).get("cookie", ""))
     token = cookies.get(f"access-token-{cookie_id}") or cookies.get(f"access-token-unsecure-{cookie_id}")
-    return tokens.get(token) if token else None
+    return token if token in tokens else None
+
+
+def session_user(scope) -> str | None:
+    """The username of the request's Gradio session cookie (None when not logged in)."""
+    token = session_token(scope)
+    return scope["app"].tokens.get(token) if token else None
 
 
 def login_page(title: str, message: str) -> str:
@@ -159,6 +172,23 @@ class Guard:
         self.users = users
         self.exports = exports
         self.page = login_page(title, message)
+        self._seen: dict[str, float] = {}  # session token -> last request (_clock)
+
+    def _expire_idle(self, scope) -> None:
+        """Drop the request's session if it was idle past SESSION_IDLE_S; note its use otherwise."""
+        token = session_token(scope)
+        if token is None:
+            return
+        now = _clock()
+        last = self._seen.get(token)
+        if last is not None and now - last > SESSION_IDLE_S:
+            scope["app"].tokens.pop(token, None)
+            self._seen.pop(token, None)
+            return
+        self._seen[token] = now
+        if len(self._seen) > 4 * len(scope["app"].tokens) + 100:  # forget logged-out tokens
+            live = scope["app"].tokens
+            self._seen = {t: at for t, at in self._seen.items() if t in live}
 
     async def __call__(self, scope, receive, send):
         if scope["type"] not in ("http", "websocket"):
@@ -170,6 +200,7 @@ class Guard:
                 return
             await JSONResponse({"detail": FOREIGN_ORIGIN}, status_code=403)(scope, receive, send)
             return
+        self._expire_idle(scope)
         if scope["type"] == "websocket":
             await self.app(scope, receive, send)
             return

@@ -104,6 +104,20 @@ def _web_parsers(sub) -> None:
     serve.add_argument("--max-file-size", default="50mb", metavar="SIZE", help="largest upload (default 50mb)")
     serve.add_argument("--demo-users", action="store_true",
                        help="if there is no users file, create demo accounts (passwords printed once)")
+    imp = sub.add_parser("import", help="import files into a round of the review store, as USER's upload would",
+                         description="Do exactly what USER's upload in the review app does: the same checks, caps, "
+                                     "replacement of files of the same name, quarantine of refused files, analysis "
+                                     "budget and audit entries. Provincial reviewers only.",
+                         epilog=IMPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    imp.add_argument("paths", nargs="+", metavar="FILES_OR_FOLDERS", help="files, folders or .zip archives")
+    imp.add_argument("-q", "--quiet", action="store_true", help="no progress line")
+    _store_args(imp)
+    exp = sub.add_parser("export", help="write the Excel export USER would download from the review app",
+                         description="Write the review results of a round (records, findings, decisions) as the "
+                                     "Excel file USER would download: a city reviewer gets its own city only.",
+                         epilog=EXPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    exp.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.xlsx", help="write the export here")
+    _store_args(exp)
     users = sub.add_parser("users", help="manage the review app's reviewer accounts")
     users_sub = users.add_subparsers(dest="users_command", metavar="ACTION")
     add = users_sub.add_parser("add", help="add a reviewer or change one's role or password")
@@ -114,6 +128,141 @@ def _web_parsers(sub) -> None:
     add.add_argument("--users", type=Path, metavar="FILE", help="users file (default users.json in the data folder)")
     lst = users_sub.add_parser("list", help="list the reviewers")
     lst.add_argument("--users", type=Path, metavar="FILE", help="users file (default users.json in the data folder)")
+
+
+IMPORT_EPILOG = """exit status: 0 every file was read and the round imported (or already identical); 1 some files were
+refused or unreadable (each named on stderr and quarantined; the others imported); 2 bad usage, nothing usable,
+the analysis stopped past its time budget, or USER may not upload (city reviewers cannot).
+
+examples:
+  jigai import 佛山市-附件1-工业技术改造项目推荐表.xlsx --round 2025 --as 省厅审核员
+  jigai import 佛山市材料.zip 汕头市/ --round 2025 --as 省厅审核员 --data-dir /srv/jigai"""
+
+EXPORT_EPILOG = """exit status: 0 written; 2 bad usage, unknown round or user.
+
+example:
+  jigai export --round 2025 --as 佛山审核员 -o 佛山市-审核结果.xlsx"""
+
+
+def _store_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--round", required=True, metavar="YYYY", help="the round (a four-digit year)")
+    parser.add_argument("--as", dest="user", required=True, metavar="USER", help="the reviewer account acting")
+    parser.add_argument("--data-dir", type=Path, metavar="DIR",
+                        help="data folder: store, uploads, users file (default $JIGAI_DATA_DIR or ~/.local/share/jigai)")
+    parser.add_argument("--db", metavar="URL_OR_FILE",
+                        help="the store: a SQLite file or an SQLAlchemy URL (default review.sqlite in the data folder)")
+    parser.add_argument("--users", type=Path, metavar="FILE", help="users file (default users.json in the data folder)")
+
+
+def _service(args: argparse.Namespace, export_dir: Path | None = None):
+    """The review app's Service over the store, users and data folder named by the arguments (as `jigai serve`)."""
+    import os
+
+    if args.data_dir is not None:
+        os.environ["JIGAI_DATA_DIR"] = str(Path(args.data_dir).expanduser().resolve())
+    from app.store import Store
+    from app.store import data_dir as store_data_dir
+
+    from .web.auth import Users, default_users_path
+    from .web.service import Service
+
+    folder = store_data_dir()
+    os.environ.setdefault("JIGAI_CACHE_DIR", str(folder / "cache"))
+    users = Users(args.users or default_users_path())
+    return Service(Store.open(args.db), users, folder, export_dir=export_dir)
+
+
+def _round_arg(value: str) -> str | None:
+    return str(value) if str(value).isdigit() and len(str(value)) == 4 else None
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from app.store import AccessDenied
+
+    from .web.auth import UsersFileError
+
+    label = _round_arg(args.round)
+    if label is None:
+        print("错误：--round 应为四位年份，例如 2025", file=sys.stderr)
+        return EXIT_USAGE
+    missing = [p for p in args.paths if not Path(p).exists()]
+    for m in missing:
+        print(f"找不到：{m}", file=sys.stderr)
+    found = [p for p in args.paths if Path(p).exists()]
+    if not found:
+        print("错误：没有可用的文件。", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        service = _service(args)
+    except UsersFileError as exc:
+        print(f"错误：用户文件有误：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+    def progress(fraction: float, desc: str) -> None:
+        if not args.quiet and sys.stderr.isatty():
+            print(f"\r[{fraction:4.0%}] {desc[:60]:<60}", end="", file=sys.stderr, flush=True)
+
+    try:
+        report = service.upload(args.user, label, found, progress)
+    except (AccessDenied, ValueError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        service.store.close()
+    if not args.quiet and sys.stderr.isatty():
+        print(file=sys.stderr)
+    for item in report.rejected:
+        print(f"未接收：{item}", file=sys.stderr)
+    for item in report.failures:
+        print(f"无法读取：{item}", file=sys.stderr)
+    if report.error:
+        print(f"错误：{report.error}", file=sys.stderr)
+    new = [n for n in report.saved if n not in report.replaced]
+    for label_zh, items in (("新增文件", new), ("替换同名文件", report.replaced), ("移出本轮", report.removed_files)):
+        if items:
+            print(f"{label_zh}{len(items)}个：{'、'.join(items)}")
+    if report.quarantined:
+        print(f"已隔离{len(report.quarantined)}个文件（{service.data_dir / 'quarantine' / label}）")
+    if not report.imported:
+        print("错误：没有导入任何记录，本轮材料未改动。", file=sys.stderr)
+        return EXIT_USAGE
+    if report.skipped:
+        print(f"{label}年材料与上次导入完全相同，未作改动（记录{report.records}条）。")
+    else:
+        print(f"已导入{label}年材料：记录{report.records}条（新增{report.added}条、修改{report.changed}条、移除"
+              f"{report.removed}条），问题{report.findings}项，疑似重复{report.duplicates}对。")
+    return EXIT_SOME_UNUSABLE if (report.rejected or report.failures or missing) else EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    import shutil
+    import tempfile
+
+    from app.store import AccessDenied, NotFound
+
+    from .web.auth import UsersFileError
+
+    label = _round_arg(args.round)
+    if label is None:
+        print("错误：--round 应为四位年份，例如 2025", file=sys.stderr)
+        return EXIT_USAGE
+    with tempfile.TemporaryDirectory(prefix="jigai-export-") as tmp:
+        try:
+            service = _service(args, export_dir=Path(tmp))
+        except UsersFileError as exc:
+            print(f"错误：用户文件有误：{exc}", file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            made = service.export_excel(args.user, label)
+        except (AccessDenied, NotFound, ValueError) as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return EXIT_USAGE
+        finally:
+            service.store.close()
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(made, args.output)
+    print(f"审核结果（Excel）：{args.output}")
+    return EXIT_OK
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -301,6 +450,10 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_serve(args)
     if args.command == "users":
         return cmd_users(args)
+    if args.command == "import":
+        return cmd_import(args)
+    if args.command == "export":
+        return cmd_export(args)
     return EXIT_USAGE  # pragma: no cover
 
 

@@ -311,22 +311,72 @@ class Handlers:
             return (None,) * 4
         return dashboard_frames(self.service.dashboard(_user(request), round_label))
 
+    @staticmethod
+    def _year(value) -> str:
+        try:
+            return str(int(value)) if value not in (None, "") else ""
+        except (TypeError, ValueError):
+            raise gr.Error("轮次应为四位年份，例如 2025") from None
+
+    def _upload_state(self, user, label: str):
+        """The upload tab's listing, quarantine and removal choices for ``label``."""
+        files = self.service.uploaded_files(user, label) if label else []
+        held = self.service.quarantined(user, label) if label else []
+        return (render_round_files(files), render_quarantine(held),
+                gr.update(choices=[(f"{f.city or '未识别地市'} · {f.name}", f.file) for f in files], value=None),
+                gr.update(choices=[(f"{q.get('file')}（{q.get('reason', '')[:20]}）", q.get("id")) for q in held],
+                          value=None))
+
+    @guarded
+    def upload_tab(self, round_label, request: gr.Request):
+        """On opening the tab or changing the round: the year (the open round by default), the round's files,
+        the quarantine and the last upload's outcome (it survives a reload)."""
+        user = _user(request)
+        label = (self._year(round_label) or self._year(self.service.open_round(user, self.default_round))
+                 or str(datetime.now().year))
+        last = self.service.last_upload(user, label) if label else None
+        summary = upload_summary(*last) if last else ""
+        return (int(label) if label else None, summary) + self._upload_state(user, label)
+
+    @guarded
+    def upload_tab_open(self, year, round_label, request: gr.Request):
+        """Opening the tab: the year typed there is kept, else the selected (or open) round."""
+        return self.upload_tab(year if year not in (None, "") else round_label, request)
+
     @guarded
     def upload(self, round_label, files, request: gr.Request, progress=gr.Progress()):
         user = _user(request)
-        round_label = str(int(round_label)) if round_label not in (None, "") else ""
+        round_label = self._year(round_label)
         if not files:
             raise gr.Error("请选择要上传的文件。")
         report = self.service.upload(user, round_label, list(files),
                                      lambda fraction, desc: progress(fraction, desc=desc))
         rounds = self.service.rounds(user)
-        return (upload_summary(report), gr.update(choices=rounds, value=report.round if report.imported else None),
-                "\n".join(self.service.uploaded_files(user, report.round)))
+        pick = gr.update(choices=rounds, value=report.round) if report.round in rounds else gr.update(choices=rounds)
+        return (upload_summary(report), pick) + self._upload_state(user, report.round)
+
+    @guarded
+    def remove_file(self, round_label, file, request: gr.Request, progress=gr.Progress()):
+        """Take the chosen file out of the round and re-analyse it."""
+        user = _user(request)
+        label = self._year(round_label)
+        if not file:
+            raise gr.Error("请先选择要删除的文件。")
+        report = self.service.remove_file(user, label, file, lambda fraction, desc: progress(fraction, desc=desc))
+        return (upload_summary(report), gr.update(choices=self.service.rounds(user))) + self._upload_state(user, label)
+
+    @guarded
+    def remove_quarantined(self, round_label, qid, request: gr.Request):
+        user = _user(request)
+        label = self._year(round_label)
+        if not qid:
+            raise gr.Error("请先选择要删除的隔离文件。")
+        meta = self.service.remove_quarantined(user, label, qid)
+        return (notice(f"已删除隔离文件：{meta.get('origin') or meta.get('file')}"),) + self._upload_state(user, label)
 
     @guarded
     def uploaded(self, round_label, request: gr.Request):
-        label = str(int(round_label)) if round_label not in (None, "") else ""
-        return "\n".join(self.service.uploaded_files(_user(request), label))
+        return self._upload_state(_user(request), self._year(round_label))
 
     @guarded
     def export_excel(self, round_label, request: gr.Request):
@@ -341,25 +391,67 @@ class Handlers:
         return str(self.service.export_publicity(_user(request), round_label)), ""
 
 
+def _names(items: list[str], limit: int = 12) -> str:
+    shown = "、".join(items[:limit])
+    return esc(shown + (f" 等{len(items)}个" if len(items) > limit else ""))
 
-def upload_summary(report) -> str:
-    """The upload's outcome: files saved, refused and unreadable (each with its reason), what was imported."""
+
+def upload_summary(report, who: str | None = None, when=None) -> str:
+    """The upload's outcome: files saved, replaced, removed, refused and unreadable (each with its reason), the
+    records added, changed and removed, what was imported; ``who``/``when`` for one shown again later."""
     parts = []
-    if report.saved:
-        parts.append(f"<p>已保存{len(report.saved)}个文件：{esc('、'.join(report.saved))}</p>")
+    if who:
+        parts.append(f"<p><b>最近一次上传或删除</b>：{esc(who)}，{esc(_when(when))}</p>")
+    if report.error:
+        parts.append(f'<div class="notice err">{esc(report.error)}</div>')
+    new = [n for n in report.saved if n not in report.replaced]
+    for label, items in (("新增文件", new), ("替换同名文件", report.replaced), ("删除文件", report.removed_files)):
+        if items:
+            parts.append(f"<p>{label}{len(items)}个：{_names(items)}</p>")
     for label, items in (("未接收的文件", report.rejected), ("无法读取的文件", report.failures)):
         if items:
-            lis = "".join(f"<li>{esc(i.file)}：{esc(i.reason)}</li>" for i in items)
-            parts.append(f'<div class="notice err"><b>{label}（{len(items)}个）</b><ul>{lis}</ul></div>')
+            lis = "".join(f"<li>{esc(i.file)}：{esc(i.reason)}</li>" for i in items[:50])
+            more = f"<li>……共{len(items)}个</li>" if len(items) > 50 else ""
+            parts.append(f'<div class="notice err"><b>{label}（{len(items)}个）</b><ul>{lis}{more}</ul></div>')
+    if report.quarantined:
+        parts.append(f"<p>已隔离{len(report.quarantined)}个文件（见下方“隔离的文件”，可删除）。</p>")
     if report.imported and report.skipped:
-        parts.append(f'<div class="notice">{esc(report.round)}年材料与上次导入完全相同，未作改动。</div>')
+        parts.append(f'<div class="notice">{esc(report.round)}年材料与上次导入完全相同，未作改动'
+                     f"（记录{report.records}条）。</div>")
     elif report.imported:
         extra = f"，其中与往年材料疑似重复{report.archived_pairs}对" if report.archived_pairs else ""
-        parts.append(f'<div class="notice">已导入{esc(report.round)}年材料：记录{report.records}条，问题{report.findings}项，'
+        parts.append(f'<div class="notice">已导入{esc(report.round)}年材料：记录{report.records}条'
+                     f"（新增{report.added}条、修改{report.changed}条、移除{report.removed}条），问题{report.findings}项，"
                      f"疑似重复{report.duplicates}对{extra}。</div>")
-    else:
-        parts.append('<div class="notice warn">没有可导入的记录。</div>')
+    elif not report.error:
+        parts.append('<div class="notice warn">没有可导入的记录，本轮材料未改动。</div>')
     return '<div class="jg">' + "".join(parts) + "</div>"
+
+
+def render_round_files(files) -> str:
+    """The round's files: city, type (附件1/2/3), name, when and by whom uploaded, records read."""
+    from .uploads import KIND_LABELS
+
+    if not files:
+        return '<div class="jg"><p>本轮尚无已上传的文件。</p></div>'
+    rows = "".join(
+        f"<tr><td>{esc(f.city or '未识别')}</td><td>{esc(KIND_LABELS.get(f.kind, f.kind or '—'))}</td>"
+        f"<td>{esc(f.name)}</td><td>{esc(_when(f.uploaded_at))}</td><td>{esc(f.uploaded_by)}</td>"
+        f"<td>{f.records}</td><td>{esc(f.origin if f.origin != f.file else '')}</td></tr>" for f in files)
+    return ('<div class="jg"><table class="files"><thead><tr><th>地市</th><th>类型</th><th>文件</th><th>上传时间</th>'
+            f"<th>上传人</th><th>读取记录</th><th>上传时的名称</th></tr></thead><tbody>{rows}</tbody></table>"
+            f"<p>共{len(files)}个文件。</p></div>")
+
+
+def render_quarantine(held: list[dict]) -> str:
+    """Refused files kept out of the round, each with its reason."""
+    if not held:
+        return ""
+    rows = "".join(f"<tr><td>{esc(q.get('origin') or q.get('file'))}</td><td>{esc(q.get('reason'))}</td>"
+                   f"<td>{esc(str(q.get('at', ''))[:16].replace('T', ' '))}</td><td>{esc(q.get('actor'))}</td></tr>"
+                   for q in held)
+    return ('<div class="jg"><p><b>隔离的文件</b>（未纳入本轮，原因如下）</p><table class="files"><thead><tr><th>文件</th>'
+            f"<th>原因</th><th>时间</th><th>操作人</th></tr></thead><tbody>{rows}</tbody></table></div>")
 
 
 LAYER_CHOICES = [(zh, key) for key, zh in LAYERS.items()]

@@ -33,31 +33,29 @@ def theme():
 
 
 def load_round(store, paths: list[str], round_label: str, data_dir: Path, actor: str = "jigai-serve",
-               archive_path: Path | None = None, out=sys.stderr):
-    """Copy files or folders named on the command line into the round folder (keeping their relative
-    paths, which may name the city), then analyse and import the round as an upload would."""
-    import shutil
+               archive_path: Path | None = None, out=sys.stderr, timeout_s: float | None = None):
+    """Bring files or folders named on the command line into the round exactly as an upload would (each file
+    once, by city and name, replacing a file of the same name; refused files quarantined), then analyse and
+    import the round within the analysis budget; unchanged files are not analysed again."""
+    from .uploads import ANALYSIS_TIMEOUT_S, import_uploads
 
-    from nlp.ingest import expand_paths
-
-    from .uploads import import_folder, round_dir_of
-
-    round_dir = round_dir_of(data_dir, round_label)
-    files, missing = expand_paths(paths)
-    for m in missing:
-        print(f"找不到：{m.file}", file=out)
-    for path, display in files:
-        target = round_dir.joinpath(*[p for p in Path(display).parts if p not in ("..", "/", "")])
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
+    found = [p for p in paths if Path(p).exists()]
+    for m in paths:
+        if not Path(m).exists():
+            print(f"找不到：{m}", file=out)
 
     def progress(fraction: float, desc: str) -> None:
         print(f"\r[{fraction:4.0%}] {desc[:60]:<60}", end="", file=out, flush=True)
 
-    report = import_folder(store, round_label, round_dir, actor, progress, archive_path)
+    report = import_uploads(store, round_label, found, actor, data_dir, progress=progress,
+                            archive_path=archive_path, timeout_s=timeout_s or ANALYSIS_TIMEOUT_S)
     print(file=out)
+    for item in report.rejected:
+        print(f"未接收：{item}", file=out)
     for item in report.failures:
         print(f"无法读取：{item}", file=out)
+    if report.error:
+        print(report.error, file=out)
     if report.imported:
         state = "与上次相同，未改动" if report.skipped else f"记录{report.records}条，问题{report.findings}项"
         print(f"已导入{round_label}年材料：{state}", file=out)

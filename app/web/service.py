@@ -10,23 +10,27 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from app.store import AccessDenied, Decision, RecordView, Store, Viewer
+from app.store import AccessDenied, Decision, RecordView, RoundFile, Store, Viewer
 
 from .auth import Users
 from .guard import EXPORT_KINDS, ExportOwners
-from .uploads import DEFAULT_MAX_FILE_SIZE, Progress, UploadReport, import_uploads
+from .uploads import (ANALYSIS_TIMEOUT_S, DEFAULT_MAX_FILE_SIZE, Progress, UploadReport, import_uploads, quarantined,
+                      remove_file, remove_quarantined)
 
 
 class Service:
     """One per server: the store, the users, the data dir and the upload limits."""
 
     def __init__(self, store: Store, users: Users, data_dir: Path, *, max_file_size: int = DEFAULT_MAX_FILE_SIZE,
-                 archive_path: Path | None = None, export_dir: Path | None = None):
+                 archive_path: Path | None = None, export_dir: Path | None = None,
+                 analysis_timeout_s: float = ANALYSIS_TIMEOUT_S, default_round: str | None = None):
         self.store = store
         self.users = users
         self.data_dir = Path(data_dir)
         self.max_file_size = max_file_size
         self.archive_path = archive_path
+        self.analysis_timeout_s = analysis_timeout_s  # an upload's analysis stops past it (uploads.py)
+        self.default_round = default_round  # the round given at start (`--round`), the uploads' default
         self.export_dir = Path(export_dir) if export_dir else Path(tempfile.mkdtemp(prefix="jigai-export-"))
         self.exports = ExportOwners()  # who made each export file (the HTTP guard serves it to them only)
 
@@ -92,21 +96,65 @@ class Service:
             self.store.set_publicity(viewer, round_label, record_id, i, False)
         return self.store.record(viewer, round_label, record_id).publicity
 
-    def upload(self, username: str | None, round_label: str, files: list, progress: Progress | None = None
-               ) -> UploadReport:
+    def _province(self, username: str | None, what: str = "上传和导入材料") -> Viewer:
         viewer = self.viewer(username)
         if viewer.role != "province":
-            raise AccessDenied("只有省级审核人员可以上传和导入材料")
-        return import_uploads(self.store, str(round_label), files, viewer.username, self.data_dir,
-                              self.max_file_size, progress, self.archive_path)
+            raise AccessDenied(f"只有省级审核人员可以{what}")
+        return viewer
 
-    def uploaded_files(self, username: str | None, round_label: str) -> list[str]:
+    def upload(self, username: str | None, round_label: str, files: list, progress: Progress | None = None
+               ) -> UploadReport:
+        """Files (and folders, zips) into the round: same name replaces; refused ones quarantined; the round
+        re-analysed within the time budget and imported (provincial reviewers only)."""
+        viewer = self._province(username)
+        return import_uploads(self.store, str(round_label), files, viewer.username, self.data_dir,
+                              self.max_file_size, progress, self.archive_path, self.analysis_timeout_s)
+
+    def remove_file(self, username: str | None, round_label: str, file: str, progress: Progress | None = None
+                    ) -> UploadReport:
+        """Take one file out of the round, re-analyse and import the rest (audited as ``remove_file``)."""
+        viewer = self._province(username, "删除已上传的文件")
+        return remove_file(self.store, str(round_label), str(file), viewer.username, self.data_dir, progress,
+                           self.archive_path, self.analysis_timeout_s)
+
+    def uploaded_files(self, username: str | None, round_label: str) -> list[RoundFile]:
+        """The files the round is made of (city, type, when, by whom, records read); provincial reviewers only."""
+        viewer = self.viewer(username)
+        if viewer.role != "province" or not round_label or round_label not in self.store.rounds(viewer):
+            return []
+        return self.store.round_files(viewer, str(round_label))
+
+    def quarantined(self, username: str | None, round_label: str) -> list[dict]:
+        """The round's refused files with their reasons (provincial reviewers only)."""
         viewer = self.viewer(username)
         if viewer.role != "province" or not round_label:
             return []
-        folder = self.data_dir / "uploads" / str(round_label)
-        return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) \
-            if folder.is_dir() else []
+        return quarantined(self.data_dir, str(round_label))
+
+    def remove_quarantined(self, username: str | None, round_label: str, qid: str) -> dict:
+        viewer = self._province(username, "删除隔离的文件")
+        meta = remove_quarantined(self.data_dir, str(round_label), qid)
+        if str(round_label) in self.store.rounds(viewer):
+            self.store.log_upload(viewer.username, "remove_quarantined", str(round_label),
+                                  {"file": meta.get("origin"), "reason": meta.get("reason")})
+        return meta
+
+    def last_upload(self, username: str | None, round_label: str) -> tuple[UploadReport, str, object] | None:
+        """The round's latest upload or removal: (report, who, when), shown again when the tab is opened."""
+        viewer = self.viewer(username)
+        if viewer.role != "province" or not round_label or round_label not in self.store.rounds(viewer):
+            return None
+        entry = self.store.last_upload(viewer, str(round_label))
+        return None if entry is None else (UploadReport.from_summary(entry.detail), entry.actor, entry.at)
+
+    def open_round(self, username: str | None, default: str | None = None) -> str | None:
+        """The round uploads go to by default: the one given at start (``default``, else the service's),
+        else the latest in the store."""
+        default = default or self.default_round
+        rounds = self.rounds(username)
+        if default and default in rounds:
+            return default
+        return rounds[0] if rounds else default
 
     # -- exports -------------------------------------------------------------------------------------
     def _export_path(self, viewer: Viewer, round_label: str, what: str, suffix: str) -> Path:

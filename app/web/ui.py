@@ -5,7 +5,6 @@ UI hides nothing that the server would otherwise allow.
 """
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import gradio as gr  # app/web/__init__.py has switched Gradio's telemetry off before this import
@@ -17,7 +16,7 @@ from .auth import Users
 from .handlers import ALL, LAYER_CHOICES, SEVERITY_CHOICES, SORT_CHOICES, Handlers
 from .service import Service
 from .tables import QUEUE_COLUMNS, QUEUE_WIDTHS
-from .uploads import ALLOWED_SUFFIXES, DEFAULT_MAX_FILE_SIZE
+from .uploads import ALLOWED_SUFFIXES, ANALYSIS_TIMEOUT_S, DEFAULT_MAX_FILE_SIZE
 
 TITLE = "工业技术改造“百企千项”申报材料审核"
 HIDDEN = "undocumented"  # callable (the UI needs it) but not listed in the API docs
@@ -69,7 +68,7 @@ def build_app(store, users: Users, data_dir: Path, *, max_file_size: int = DEFAU
                                    allow_custom_value=True)
             refresh = gr.Button("刷新", scale=0)
         with gr.Tabs(selected="queue") as tabs:
-            upload_tab(h, round_dd)
+            upload_events = upload_tab(h, round_dd)
             q = queue_tab(h, round_dd)
             r = record_tab(h, round_dd, q["order"])
             stats = stats_tab(h, round_dd)
@@ -84,25 +83,49 @@ def build_app(store, users: Users, data_dir: Path, *, max_file_size: int = DEFAU
             h.queue, q["inputs"], q["outputs"], api_visibility="private").then(
             h.dashboard, [round_dd], stats, api_visibility="private")
         r["decided"].then(h.queue, q["inputs"], q["outputs"], api_visibility="private")
+        for event in upload_events:  # an import changes the queue and the dashboard
+            event.then(h.queue, q["inputs"], q["outputs"], api_visibility="private").then(
+                h.dashboard, [round_dd], stats, api_visibility="private")
     return demo
 
 
-def upload_tab(h: Handlers, round_dd) -> None:
-    with gr.Tab("上传", id="upload"):
+def upload_tab(h: Handlers, round_dd):
+    """The upload tab; returns the upload event (build_app chains the queue's refresh after it)."""
+    with gr.Tab("上传", id="upload") as tab:
         gr.HTML('<div class="jg"><p>上传各地报送的附件1（项目推荐表）、附件2（示范企业汇总表）和附件3（典型做法）。'
-                "可一次选择多个文件；整个文件夹请先压缩为 .zip。同名文件会替换之前上传的版本。每次上传后，系统会重新分析该轮"
-                "全部材料（以便发现跨地市的重复材料），并与往年材料库比对。仅省级审核人员可以上传。</p></div>")
+                "可一次选择多个文件；整个文件夹请先压缩为 .zip（压缩包会展开为其中的文件）。本轮中同名的文件——无论来自启动时载入、"
+                "单独上传还是压缩包——都会被新上传的文件替换；文件按路径或文件名中的地市归档。每次上传或删除后，系统会重新分析该轮"
+                f"全部材料（以便发现跨地市的重复材料），并与往年材料库比对；分析超过{ANALYSIS_TIMEOUT_S // 60}分钟会停止，"
+                "本轮材料保持不变。被拒绝或无法读取的文件会隔离并说明原因。仅省级审核人员可以上传和删除。</p></div>")
         with gr.Row():
-            year = gr.Number(label="轮次（年份）", value=dt.date.today().year, precision=0, minimum=2021, maximum=2100,
+            year = gr.Number(label="轮次（年份）", value=None, precision=0, minimum=2021, maximum=2100,
                              elem_id="upload-year")
         files = gr.File(label="选择文件", file_count="multiple", file_types=list(ALLOWED_SUFFIXES), type="filepath",
                         elem_id="upload-files")
         go = gr.Button("上传并分析", variant="primary", elem_id="upload-go")
         result = gr.HTML(elem_id="upload-result")
-        listing = gr.Textbox(label="本轮已上传的文件", lines=4, interactive=False)
-        go.click(h.upload, [year, files], [result, round_dd, listing], api_name="upload", api_visibility=HIDDEN,
-                 concurrency_limit=1, concurrency_id="upload")
-        year.change(h.uploaded, [year], [listing], api_visibility="private")
+        gr.HTML('<div class="jg"><h4 style="margin:8px 0 0">本轮的文件</h4></div>')
+        listing = gr.HTML(elem_id="upload-files-list")
+        with gr.Row():
+            pick = gr.Dropdown(label="选择要从本轮删除的文件", choices=[], value=None, elem_id="upload-remove-pick",
+                               scale=3)
+            remove = gr.Button("删除所选文件并重新分析", variant="stop", elem_id="upload-remove", scale=1)
+        held = gr.HTML(elem_id="upload-quarantine")
+        with gr.Row():
+            q_pick = gr.Dropdown(label="选择要删除的隔离文件", choices=[], value=None, elem_id="upload-q-pick", scale=3)
+            q_remove = gr.Button("删除隔离文件", elem_id="upload-q-remove", scale=1)
+        q_msg = gr.HTML()
+        state = [listing, held, pick, q_pick]
+        uploaded = go.click(h.upload, [year, files], [result, round_dd] + state, api_name="upload",
+                            api_visibility=HIDDEN, concurrency_limit=4, concurrency_id="upload")
+        removed = remove.click(h.remove_file, [year, pick], [result, round_dd] + state, api_name="remove_file",
+                               api_visibility=HIDDEN, concurrency_limit=4, concurrency_id="upload")
+        q_remove.click(h.remove_quarantined, [year, q_pick], [q_msg] + state, api_name="remove_quarantined",
+                       api_visibility=HIDDEN)
+        year.submit(h.uploaded, [year], state, api_visibility="private")
+        round_dd.change(h.upload_tab, [round_dd], [year, result] + state, api_visibility="private")
+        tab.select(h.upload_tab_open, [year, round_dd], [year, result] + state, api_visibility="private")
+    return uploaded, removed
 
 
 def queue_tab(h: Handlers, round_dd) -> dict:

@@ -165,11 +165,15 @@ def check_file(path: Path, display: str, max_bytes: int) -> str | None:
 
 
 def city_of(path_text: str) -> str:
-    """The city a file's path (folders, zip name, file name) names, or ""."""
+    """The city the closest part of a file's path names (its name, then its folders and zips outwards), or ""."""
     from nlp.codelists import codelists
 
-    city = codelists().find_city(path_text)
-    return city.name if city else ""
+    lists = codelists()
+    for part in reversed(re.split(r"[\\/]", str(path_text))):
+        city = lists.find_city(part) if part else None
+        if city:
+            return city.name
+    return ""
 
 
 def _sha256(path: Path) -> str:
@@ -738,6 +742,8 @@ def _apply(store, round_label: str, data_dir: Path, round_dir: Path, files: list
                 _log(store, actor, action, round_label, report)
                 return report
             if entries and _unchanged(store, round_label, entries):  # the files of the last import: no analysis
+                if report.removed_files:  # files found in the round folder that are refused today leave it
+                    _swap(work, round_dir, entries)
                 report.imported = report.skipped = True
                 report.records = _record_count(store, round_label)
                 _log(store, actor, action, round_label, report)

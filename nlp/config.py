@@ -24,6 +24,15 @@ class Limits:
     #: characters of one narrative that the superlinear steps (alignment, sections, the model) read; a longer
     #: text is counted in full and gets TEXT_TOO_LONG (the longest form limit is 1,500)
     max_analysed_chars: int = 6_000
+    #: characters a 附件3 document (.txt/.md/.docx/.pdf) may hold: a 典型做法 is at most 1,500 字, so one over
+    #: 100,000 (some 60 pages) is not one; it is refused as a file (before decoding when its bytes already
+    #: say so), never read into the round
+    max_document_chars: int = 100_000
+    #: pages a PDF 附件3 may have (pages are counted before any text is extracted)
+    max_pdf_pages: int = 200
+    #: characters one spreadsheet cell may hold: 32,767 is the most Excel and WPS can store, so a longer cell
+    #: (from a csv or a generated file) makes its row ROW_UNREADABLE, the rest of the sheet being read
+    max_cell_chars: int = 32_767
 
 
 @dataclass(frozen=True)

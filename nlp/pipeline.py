@@ -78,7 +78,9 @@ def analyse(paths: Iterable[str | Path], round_year: int | None = None, config: 
         checked.by_record.setdefault(record_id, []).extend(result.findings)
     t3 = time.perf_counter()
     model = load_model()
-    embedder = direction_embedder(model, config)
+    # no embedder (torch, a model conversion on first use) for a round with nothing to embed
+    texts = any(r.kind in ("project", "practice") for r in ingested.records)
+    embedder = direction_embedder(model, config) if texts else None
     directions = tag_records(ingested.records, model, embedder, max_chars=cap)
     for record in ingested.projects:
         if record.id in directions:

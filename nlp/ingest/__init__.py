@@ -155,9 +155,9 @@ def _read_one(item: _Input, config: Config, result: IngestResult, stems: dict[st
     elif sniffed.kind in DOCUMENT_KINDS:
         if sniffed.kind == "doc":
             with converted_to_docx(item.path, item.display, config.limits.convert_timeout_s) as docx_path:
-                record = read_document(docx_path, "docx", item.display, stem)
+                record = read_document(docx_path, "docx", item.display, stem, config.limits)
         else:
-            record = read_document(item.path, sniffed.kind, item.display, stem)
+            record = read_document(item.path, sniffed.kind, item.display, stem, config.limits)
         _assign_cities([record], item.display, [])
         result.records.append(record)
         result.files[item.display] = f"{sniffed.kind}:practice"

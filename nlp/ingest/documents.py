@@ -5,6 +5,7 @@ import re
 import zipfile
 from pathlib import Path
 
+from ..config import DEFAULT_CONFIG, Limits
 from ..findings import Provenance
 from ..records import FieldValue, PracticeRecord
 from .errors import IngestError
@@ -44,11 +45,19 @@ def _docx_blocks(path: Path, display: str) -> list[str]:
     return blocks
 
 
-def _pdf_blocks(path: Path, display: str) -> list[str]:
+def _pdf_blocks(path: Path, display: str, limits: Limits) -> list[str]:
     from pdfminer.high_level import extract_text
+    from pdfminer.pdfpage import PDFPage
 
     try:
+        with open(path, "rb") as fh:
+            pages = sum(1 for _ in PDFPage.get_pages(fh))
+        if pages > limits.max_pdf_pages:
+            raise IngestError(display, f"PDF共{pages}页，超过单份典型做法的读取上限{limits.max_pdf_pages}页"
+                                       f"{_TOO_LONG_HINT}")
         text = extract_text(str(path))
+    except IngestError:
+        raise
     except Exception as exc:  # pdfminer raises PDFSyntaxError, PSEOF, PDFPasswordIncorrect …
         name = type(exc).__name__
         if "Password" in name or "Encrypt" in name:
@@ -64,6 +73,38 @@ def _pdf_blocks(path: Path, display: str) -> list[str]:
     return [line for line in text.replace("\f", "\n").split("\n")]
 
 
+#: what a refusal for length adds: why, and what to do
+_TOO_LONG_HINT = "（典型做法要求总字数不超过1500字），未读取；请核对是否上传了正确的文件"
+
+
+def _too_long(display: str, chars: int, limits: Limits) -> IngestError:
+    return IngestError(display, f"文字长达{chars}个字符，超过单份典型做法的读取上限{limits.max_document_chars}个字符"
+                                f"{_TOO_LONG_HINT}")
+
+
+def _size(nbytes: int) -> str:
+    return f"{nbytes / 1e6:.1f} MB" if nbytes >= 1e6 else f"{nbytes / 1e3:.0f} KB"
+
+
+def _check_size(path: Path, kind: str, display: str, limits: Limits) -> None:
+    """Refuse, before anything is decoded or parsed, a file whose bytes already say it is over the cap."""
+    cap = limits.max_document_chars
+    if kind == "text":
+        size = path.stat().st_size
+        if size > 4 * cap + 4:  # UTF-8 takes at most 4 bytes a character, GBK 2
+            raise IngestError(display, f"文件大小{_size(size)}，文字远超单份典型做法的读取上限{cap}个字符"
+                                       f"{_TOO_LONG_HINT}")
+    elif kind == "docx":
+        try:
+            with zipfile.ZipFile(path) as zf:
+                size = zf.getinfo("word/document.xml").file_size
+        except (zipfile.BadZipFile, KeyError, OSError):
+            return  # python-docx says what is wrong
+        if size > 200 * cap:  # 200 bytes of XML a character is generous even for heavily formatted runs
+            raise IngestError(display, f"Word正文（document.xml）达{_size(size)}，文字远超单份典型做法的读取上限"
+                                       f"{cap}个字符{_TOO_LONG_HINT}")
+
+
 def company_from_filename(path: Path) -> str:
     return _FILENAME_NOISE.sub("", path.stem)
 
@@ -77,19 +118,27 @@ def company_from_text(blocks: list[str]) -> str | None:
     return m.group(1) if m else None
 
 
-def read_document(path: Path, kind: str, display: str, stem: str) -> PracticeRecord:
-    """One 典型做法 document as a record; its text is the blocks joined by line breaks."""
+def read_document(path: Path, kind: str, display: str, stem: str,
+                  limits: Limits = DEFAULT_CONFIG.limits) -> PracticeRecord:
+    """One 典型做法 document as a record; its text is the blocks joined by line breaks. A document over
+    ``limits.max_document_chars`` characters (or ``max_pdf_pages`` pages) is refused (IngestError)."""
+    _check_size(path, kind, display, limits)
     if kind == "docx":
         blocks = _docx_blocks(path, display)
     elif kind == "pdf":
-        blocks = _pdf_blocks(path, display)
+        blocks = _pdf_blocks(path, display, limits)
     else:
-        blocks = decode_text(path).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        raw = decode_text(path)
+        if len(raw) > limits.max_document_chars:
+            raise _too_long(display, len(raw), limits)
+        blocks = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     kept = [b for b in blocks if b.strip()]
     if not kept:
         what = "只有图片或空白，没有文字" if kind == "docx" else "没有文字内容"
         raise IngestError(display, f"文档{what}，无法读取；请提供含文字的Word文档")
     text = "\n".join(kept)
+    if len(text) > limits.max_document_chars:
+        raise _too_long(display, len(text), limits)
     offsets: list[tuple[int, int]] = []
     pos = 0
     for block in kept:

@@ -76,8 +76,13 @@ def _unit(text: str) -> str | None:
     return m.group(1) if m else None
 
 
+#: a cell longer than this is no header label (and is never normalised or matched while looking for one)
+HEADER_MAX_CHARS = 200
+
+
 def _texts(cells: list[Cell]) -> list[str]:
-    return [str(c.value).strip() if c.value is not None else "" for c in cells]
+    texts = [str(c.value).strip() if c.value is not None else "" for c in cells]
+    return [t if len(t) <= HEADER_MAX_CHARS else "" for t in texts]
 
 
 def _score(texts: list[str], kind: str) -> int:

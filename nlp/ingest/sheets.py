@@ -177,7 +177,14 @@ def decode_text(path: Path) -> str:
     raise IngestError(path.name, "文本编码无法识别（既非UTF-8也非GBK/GB18030）")
 
 
+#: the csv module's own field limit (131,072 by default) would end the sheet with an English error at the first
+#: long cell; cells are read whole and nlp/ingest/tables.py refuses a row whose cell is over Limits.max_cell_chars
+_CSV_FIELD_LIMIT = 2**31 - 1
+
+
 def read_csv(path: Path) -> Iterator[Sheet]:
+    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
+        csv.field_size_limit(_CSV_FIELD_LIMIT)
     text = decode_text(path)
     sample = text[:20000]
     delimiter = max([",", "\t", ";"], key=sample.count)

@@ -87,6 +87,9 @@ def _sheet_records(display: str, stem: str, sheet: Sheet, limits: Limits, result
                 if cell.value is None or ci not in header.labels:
                     continue
                 text = cell_text(cell.value)
+                if len(text) > limits.max_cell_chars:
+                    raise ValueError(f"单元格{column_letter(ci + 1)}{rownum}长达{len(text)}个字符，超过单元格上限"
+                                     f"{limits.max_cell_chars}个字符（Excel/WPS单元格最多能容纳的字符数），请核对文件")
                 value = FieldValue(text, cell.value, column_letter(ci + 1), cell.from_row, header.labels[ci])
                 name = header.columns.get(ci)
                 if name:

@@ -70,3 +70,57 @@ def test_models_build_writes_a_sentence_transformers_directory(capsys):
     assert (folder / "model.safetensors").stat().st_size > 100_000_000
     assert cli_main(["models", "build"]) == 0  # up to date: reused
     assert capsys.readouterr().out.strip().endswith(str(folder))
+
+
+# -- jigai import / jigai export: what the user's upload and download do ----------------------------------
+def _store_args(tmp_path, user):
+    from webapp import write_users
+
+    users = tmp_path / "users.json"
+    if not users.exists():
+        write_users(users)
+    return ["--round", "2025", "--as", user, "--data-dir", str(tmp_path / "data"), "--users", str(users),
+            "--db", str(tmp_path / "r.sqlite")]
+
+
+def test_import_is_refused_for_a_city_user_and_bad_usage_exits_2(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("JIGAI_DATA_DIR", raising=False)  # _service sets it from --data-dir (restored after)
+    path = write_template_xlsx(tmp_path / "佛山市附件1.xlsx", [project_row(1)])
+    assert main(["import", str(path), "-q"] + _store_args(tmp_path, "fs")) == 2
+    assert "只有省级审核人员" in capsys.readouterr().err
+    assert not (tmp_path / "data" / "uploads" / "2025").exists()  # nothing saved
+    assert main(["import", str(path), "-q"] + _store_args(tmp_path, "nobody")) == 2
+    assert main(["import", str(tmp_path / "missing.xlsx"), "-q"] + _store_args(tmp_path, "prov")) == 2
+    args = _store_args(tmp_path, "prov")
+    args[1] = "25"
+    assert main(["import", str(path), "-q"] + args) == 2
+    assert "四位年份" in capsys.readouterr().err
+    assert main(["export", "-o", str(tmp_path / "x.xlsx")] + _store_args(tmp_path, "prov")) == 2  # no such round
+    assert "未找到轮次" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_import_and_export_as_a_user(tmp_path, monkeypatch, capsys):
+    from app.store import Store, Viewer
+
+    monkeypatch.delenv("JIGAI_DATA_DIR", raising=False)
+    fs = write_template_xlsx(tmp_path / "佛山市-附件1.xlsx", [project_row(1), project_row(2)])
+    st = write_template_xlsx(tmp_path / "汕头市-附件1.xlsx", [project_row(1, 项目承担单位="汕头市某玩具有限公司",
+                                                                       项目建设地点="汕头市澄海区")])
+    bad = tmp_path / "汕头市-附件2.xlsx"
+    bad.write_bytes(b"PK\x03\x04 not a workbook")
+    assert main(["import", str(fs), str(st), str(bad), "-q"] + _store_args(tmp_path, "prov")) == 1
+    captured = capsys.readouterr()
+    assert "汕头市-附件2.xlsx" in captured.err and "已导入2025年材料：记录3条" in captured.out
+    # the same file again: replaced, not added; nothing unusable this time
+    assert main(["import", str(fs), "-q"] + _store_args(tmp_path, "prov")) == 0
+    assert "记录3条" in capsys.readouterr().out
+    with Store.open(tmp_path / "r.sqlite") as store:
+        assert len(store.queue(Viewer("t", "province"), "2025")) == 3
+        assert [e.actor for e in store.audit_log("2025") if e.action == "upload"] == ["prov", "prov"]
+    # the export a city user would download: its own city only
+    out = tmp_path / "fs.xlsx"
+    assert main(["export", "-o", str(out)] + _store_args(tmp_path, "fs")) == 0
+    text = "\n".join(str(c.value) for ws in openpyxl.load_workbook(out).worksheets for row in ws.iter_rows()
+                     for c in row if c.value is not None)
+    assert "佛山市" in text and "汕头市某玩具有限公司" not in text

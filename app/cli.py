@@ -25,8 +25,14 @@ examples:
   jigai check 佛山市附件1.xlsx 佛山市附件2.xlsx 附件3/ --round 2023"""
 
 
+MAIN_EPILOG = """exit status (check, import, export, archive, publicity): 0 every file read (findings are not failures);
+1 some files unusable (named on stderr, the others processed); 2 bad usage, nothing usable or not allowed.
+`jigai import … --as USER` and `jigai export … --as USER` do what that user's upload and Excel download in the
+review app do (same checks, caps, replacement, quarantine, audit, city confinement)."""
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jigai", description=DESCRIPTION,
+    parser = argparse.ArgumentParser(prog="jigai", description=DESCRIPTION, epilog=MAIN_EPILOG,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"jigai {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

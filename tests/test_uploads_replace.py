@@ -136,6 +136,37 @@ def test_a_city_reviewer_cannot_upload_or_remove(tmp_path):
     store.close()
 
 
+def test_a_second_upload_waits_and_is_told_its_place(tmp_path):
+    import threading
+
+    line = U._Line()
+    holding, release, seen = threading.Event(), threading.Event(), []
+
+    def first():
+        with line.turn(tmp_path, None):
+            holding.set()
+            release.wait(30)
+
+    def second():
+        with line.turn(tmp_path, lambda f, d: seen.append(d)):
+            seen.append("轮到")
+
+    a = threading.Thread(target=first)
+    a.start()
+    assert holding.wait(30)
+    b = threading.Thread(target=second)
+    b.start()
+    for _ in range(300):  # until the second has reported its place (bounded: 30 s)
+        if seen:
+            break
+        threading.Event().wait(0.1)
+    assert seen and seen[0] == "排队等候：前面还有1个上传或删除在处理，请稍候" and "轮到" not in seen
+    release.set()
+    a.join(30)
+    b.join(30)
+    assert seen[-1] == "轮到"
+
+
 # -- slow: through the analysis worker ----------------------------------------------------------------------
 def _corrected(path: Path) -> tuple[Path, int]:
     """佛山's 附件1 with one row's 技术改造实施效果 changed; returns (file, the changed row's number)."""

@@ -536,7 +536,11 @@ def _worker_main(conn) -> None:  # pragma: no cover - runs in the worker process
 
 class AnalysisWorker:
     """A long-lived analysis process (the embedding model stays loaded between uploads), stopped and
-    restarted when a job runs past its budget."""
+    restarted when a job runs past its budget.
+
+    Started with multiprocessing's "spawn" (a fresh interpreter, no forked locks or Gradio threads), which
+    imports the caller's main module again: a script that uploads through this module must guard its work
+    with ``if __name__ == "__main__":`` (``jigai``, pytest and ``python -c`` do)."""
 
     def __init__(self) -> None:
         self._proc = None

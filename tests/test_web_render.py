@@ -205,3 +205,21 @@ def test_findings_sorted_by_severity_and_excerpts_marked():
     assert html.index("超过字数限制") < html.index("产业集群写法不规范")
     ex = render_excerpts([{"text": "甲"}, {"text": "乙"}], [1])
     assert ex.count("已加入宣传汇编") == 1 and ex.index("乙") < ex.index("已加入宣传汇编")
+
+
+# -- 出处 and 改动 as the exports and the record view print them -------------------------------------------------
+def test_origin_is_city_company_and_file_name_without_folders():
+    from app.web.panels import changed_text, file_name, finding_message, origin_text, place_text, where_text
+
+    record = {"city": "佛山市", "company": "佛山市测试电器有限公司",
+              "source": {"file": "2025/sample/佛山市/佛山市-附件1.xlsx", "sheet": "Sheet1", "row": 7}}
+    assert origin_text(record) == "佛山市 · 佛山市测试电器有限公司 · 佛山市-附件1.xlsx"
+    assert place_text(record["source"]) == "Sheet1 · 第7行" and where_text(record["source"]) == "佛山市-附件1.xlsx · Sheet1 · 第7行"
+    assert file_name({"file": "上传.zip/佛山市\\附件3\\附件3-某公司典型做法.docx"}) == "附件3-某公司典型做法.docx"
+    assert "sample/" not in render_header(record) and "佛山市-附件1.xlsx · Sheet1 · 第7行" in render_header(record)
+    assert changed_text({"company": ["A → B"], "figures": ["2000 → 1800", "6 → 5"]}) == "企业：A → B；数据：2000 → 1800，6 → 5"
+    assert changed_text({"figures": [], "company": []}) == "改动了：数据、企业"  # another city's pair: kinds only
+    f = {"message": "与佛山市“乙”（sample/佛山市/附件3/乙.docx）的材料套用同一模板",
+         "data": {"other_source": {"file": "sample/佛山市/附件3/乙.docx"}}}
+    assert finding_message(f) == "与佛山市“乙”（乙.docx）的材料套用同一模板"
+    assert "乙.docx）" in render_findings([dict(f, code="DUPLICATE_OF", severity="warning")])

@@ -73,7 +73,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(tmp_path: Path, monkeypatch, *, contract: dict | None = None):
+def start(tmp_path: Path, monkeypatch, *, contract: dict | None = None, max_file_size: str = "50mb"):
     """Serve a fresh store (with ``contract`` imported as round 2025) on a free port: (demo, url)."""
     from app.store import Store
     from app.web.server import serve
@@ -88,7 +88,7 @@ def start(tmp_path: Path, monkeypatch, *, contract: dict | None = None):
         store.import_round("2025", contract, [("test.xlsx", "0" * 64)], "test")
         store.close()
     return serve(db, port=free_port(), users_file=users, prevent_thread_lock=True, quiet=True,
-                 round="2025" if contract is not None else None)
+                 round="2025" if contract is not None else None, max_file_size=max_file_size)
 
 
 def login(url: str, username: str, password: str | None = None):

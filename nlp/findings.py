@@ -110,7 +110,7 @@ CODES: dict[str, CodeInfo] = _codes(
     # narratives: length
     ("LEN_OVER_LIMIT", "error", "超过字数限制", "A narrative is over its limit (300 for 项目建设内容/技术改造实施效果, 1500 for 典型做法): an error when the WPS/Word 字数统计 (the 字数 the notice's limit is worded in, and the count a city sees) is over it; a warning, giving both counts, when only the characters without spaces are (there each half-width letter and digit counts one). The span is the overflow by that count."),
     ("TEXT_NEAR_EMPTY", "warning", "内容过短", "A narrative has almost no content."),
-    ("TEXT_TOO_LONG", "warning", "文本过长，仅部分比对", "A narrative is far longer than any form allows (over `Limits.max_analysed_chars`): it is still counted in full, but the steps whose cost grows faster than its length (alignment, sections, the model) read only its first part."),
+    ("TEXT_TOO_LONG", "warning", "文本过长，仅部分比对", "A narrative (or a 项目名称) is far longer than any form allows (over `Limits.max_analysed_chars`): it is still counted in full and checked for sensitive content, but the steps whose cost grows faster than its length (claims and aspects, sections, excerpts, the direction lexicon and model, alignment) read only its first part; the span is the part not analysed."),
     ("TEXT_RESTATES_NAME", "warning", "内容仅重复项目名称", "A narrative only restates the project's name."),
     # narratives: required content
     ("CONTENT_PART_MISSING", "warning", "建设内容缺少要素", "项目建设内容 lacks one of 建设内容, 产线规模, 技术设备, 工艺路线 (info when only 产线规模/工艺路线 are missing)."),

@@ -156,3 +156,13 @@ def test_50000_row_sheet_is_streamed_with_bounded_memory(tmp_path):
     assert (records, last_row, failures) == (50_000, 50_001, 0)
     # the records themselves are kept; what is bounded is the reading (no whole-sheet DOM in memory)
     assert after_kib < 300 * 1024, f"peak {after_kib / 1024:.0f} MiB"
+
+
+@pytest.mark.parametrize("shift", [0, 1, 2])
+def test_csv_with_bom_is_text_wherever_the_sniffed_sample_cuts_a_character(tmp_path, shift):
+    # the sniffer reads 8,192 bytes; with a BOM, a Chinese character cut at that boundary is still text
+    from builders import write_csv
+
+    path = write_csv(tmp_path / "佛山市-附件1.csv", [project_row(1, 项目建设内容="a" * shift + "新建产线" * 3000)])
+    result = ingest([path])
+    assert not result.failures and len(result.projects) == 1

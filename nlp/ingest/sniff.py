@@ -61,12 +61,12 @@ def _looks_like_text(head: bytes) -> str | None:
     if b"\x00" in head:
         return None
     for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            head.decode(encoding)
-            return encoding
-        except UnicodeDecodeError as exc:
-            if exc.start > len(head) - 4:  # a character cut by the sample's end
+        for cut in range(4):  # the sample's end may cut a character (up to 3 of its bytes); positions in
+            try:              # utf-8-sig's errors leave out the BOM, so the sample is trimmed, not compared
+                head[:len(head) - cut].decode(encoding)
                 return encoding
+            except UnicodeDecodeError:
+                continue
     return None
 
 

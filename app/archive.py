@@ -3,7 +3,9 @@
 `jigai archive add FILES --round 2023` stores a round; `jigai check` compares a new round against every
 archived one (a pair with an archived record names its round). Candidate generation is an indexed lookup of
 the new records' MinHash band keys, so a round against 100,000 archived narratives stays fast; the semantic
-layer compares the new round's embeddings with the archived ones of the same embedder (exact search).
+layer compares the new round's embeddings with the archived ones of the same embedder (exact search). The
+archive's frequent shingles (its stock phrases, refreshed when a round is added) join the shipped stock phrases
+(``Archive.known_shingles``) so that neither makes a pair.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from typing import Iterable
 import numpy as np
 
 from nlp.duplicates import (DupDoc, DuplicateConfig, DuplicatePair, band_keys, calibrated_config, common_shingles,
-                            compare, lsh_params, overlap_candidates, prepare, signature,
+                            compare, lsh_params, overlap_candidates, prepare, signature, stock_shingles,
                             without_common)
 
 SCHEMA_VERSION = 1
@@ -28,6 +30,8 @@ DATA_ENV = "JIGAI_DATA_DIR"
 #: a band key shared by more archived records than this (or 0.1% of them, if more) is a stock-phrase collision
 #: (see refresh_hot_bands); a text recycled fewer times keeps all its keys
 HOT_BAND_DOCS = 100
+#: archived records read (evenly spaced) when counting the archive's frequent shingles
+COMMON_SAMPLE_DOCS = 5_000
 
 
 def default_archive_path() -> Path:
@@ -63,6 +67,7 @@ class Archive:
                 PRIMARY KEY (band, hash)) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS vectors (doc INTEGER NOT NULL, embedder TEXT NOT NULL, vec BLOB NOT NULL,
                 PRIMARY KEY (doc, embedder));
+            CREATE TABLE IF NOT EXISTS common_shingles (shingle TEXT PRIMARY KEY) WITHOUT ROWID;
         """)
         found = self.db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         if found is None:
@@ -107,7 +112,33 @@ class Archive:
                                     (key, embedder, np.asarray(embeddings[i], dtype=np.float32).tobytes()))
             if added and refresh:
                 self.refresh_hot_bands()
+                self.refresh_common_shingles()
         return added
+
+    def refresh_common_shingles(self) -> None:
+        """The archive's stock phrases: figure-masked shingles in ≥ 2% (and ≥ 10) of the archived records, by the
+        rule a round uses for its own (``common_shingles``), counted on up to ``COMMON_SAMPLE_DOCS`` records spread
+        evenly over the archive. Call inside a transaction."""
+        (n_docs,) = self.db.execute("SELECT COUNT(*) FROM docs").fetchone()
+        step = max(1, n_docs // COMMON_SAMPLE_DOCS)
+        prepared = [prepare(DupDoc("", json.loads(fields)), self.config.shingle, self.config.max_chars)
+                    for (fields,) in self.db.execute("SELECT fields FROM docs WHERE key % ? = 0", (step,))]
+        self.db.execute("DELETE FROM common_shingles")
+        self.db.executemany("INSERT INTO common_shingles VALUES (?)",
+                            [(x,) for x in sorted(common_shingles(prepared, self.config))])
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('common_docs', ?)", (str(n_docs),))
+
+    def frequent_shingles(self) -> set[str]:
+        """The archive's stock phrases as shingles (counted now if this archive has not counted them yet)."""
+        if self.db.execute("SELECT 1 FROM meta WHERE key='common_docs'").fetchone() is None:
+            with self.db:
+                self.refresh_common_shingles()
+        return {x for (x,) in self.db.execute("SELECT shingle FROM common_shingles")}
+
+    def known_shingles(self) -> set[str]:
+        """What a round compared with this archive knows as stock before it is read: the shipped stock phrases
+        (``nlp.duplicates.stock_shingles``) and the archive's frequent shingles."""
+        return set(stock_shingles(self.config.shingle)) | self.frequent_shingles()
 
     def refresh_hot_bands(self) -> None:
         """Band keys that more than ``HOT_BAND_DOCS`` (or 0.1%) of the archived records share: collisions of
@@ -142,7 +173,7 @@ class Archive:
                 cosines[(i, key)] = cosine
         archived = self._load(candidates)
         arch_prepared = {k: prepare(a.doc, config.shingle, config.max_chars) for k, a in archived.items()}
-        common = common_shingles(prepared + list(arch_prepared.values()), config)
+        common = common_shingles(prepared + list(arch_prepared.values()), config, self.known_shingles())
         prepared = [without_common(p, common) for p in prepared]
         arch_keys = sorted(arch_prepared)
         arch_list = [without_common(arch_prepared[k], common) for k in arch_keys]
@@ -242,6 +273,7 @@ def add_round(archive: Archive, analysis, round_label: str) -> int:
     if added:
         with archive.db:
             archive.refresh_hot_bands()
+            archive.refresh_common_shingles()
     return added
 
 

@@ -54,3 +54,24 @@ def test_cli_archive_then_check_names_the_round(tmp_path, capsys):
     assert light["kind"] == "light_edit" and light["a"].startswith("佛山市")
     shantou = [r for r in data["records"] if r["city"] == "汕头市" and r["kind"] == "project"]
     assert all(any(f["code"] == "DUPLICATE_OF" and "2023年" in f["message"] for f in r["findings"]) for r in shantou)
+
+
+def test_the_archives_frequent_shingles_are_known_before_a_round(tmp_path):
+    import app.archive as archive_module
+    from nlp.duplicates import _shingles, normal_form
+
+    stock = "本企业按照集团统一部署推进精益管理"  # in every archived record: the archive's own stock phrase
+    rows = [json.loads(line) for line in (SAMPLE.parent / "duplicates" / "rows.jsonl").open(encoding="utf-8")][:12]
+    archive = Archive(tmp_path / "a.sqlite")
+    docs = [("practice", DupDoc(r["id"], {"text": stock + r["项目建设内容"]})) for r in rows]
+    docs.append(("project", DupDoc("p1", {"项目建设内容": stock + "，新建冲压车间一座，配置伺服压力机八台及自动上下料。"})))
+    assert archive.add(docs, "2022") == 13
+    assert _shingles(normal_form(stock), 4) <= archive.frequent_shingles() <= archive.known_shingles()
+    assert archive_module.stock_shingles(4) <= archive.known_shingles()
+    # a new project shares only that phrase with the one archived project: no pair, though the search itself
+    # sees too few records to call the phrase common
+    new = DupDoc("n1", {"项目建设内容": stock + "，改造喷涂线两条，引入静电旋杯和废气焚烧处理装置。"})
+    assert archive.search([new], "project") == []
+    archive.frequent_shingles = lambda: set()
+    assert [p.kind for p, _ in archive.search([new], "project")] == ["template"]
+    archive.close()

@@ -3,7 +3,7 @@ exercised on the sample and eval sets)."""
 import json
 from pathlib import Path
 
-from nlp.duplicates import DupDoc, clusters, find_duplicates
+from nlp.duplicates import DupDoc, calibrated_config, clusters, find_duplicates
 
 BASE_C = ("对原有半自动焊装车间实施整体改造，新建侧围、地板总成焊装线各1条，引进六轴焊接机器人86台、激光在线测量系统4套，"
           "部署MES制造执行系统和焊接质量数据采集平台，工艺由人工上件改为机器人自动上件、自动焊接、在线检测。")
@@ -59,7 +59,8 @@ def test_template_same_skeleton_different_facts():
                 "项目建成后，{m}由{x}提升至{y}，年新增产值{v}亿元，为同行业{a}改造提供了可复制的经验。")
     t1 = skeleton.format(a="智能压铸", b="铝合金压铸", n=3, c="压铸岛机器人12台", d="质量追溯", m="压铸良品率", x="91%", y="97%", v=1.2)
     t2 = skeleton.format(a="数字印染", b="针织面料染整", n=2, c="自动配液系统5套", d="能耗监测", m="一次染色成功率", x="83%", y="95%", v=0.8)
-    pairs = find_duplicates([doc(1, t1, ""), doc(2, t2, ""), *background()])
+    # the skeleton's genre phrases (项目建成后, 提供了可复制的经验) are stock: the calibrated thresholds still see it
+    pairs = find_duplicates([doc(1, t1, ""), doc(2, t2, ""), *background()], None, calibrated_config())
     assert kinds(pairs).get(("r1", "r2")) == "template"
 
 
@@ -92,8 +93,8 @@ import pytest  # noqa: E402
 import sys  # noqa: E402
 
 from nlp.config import DEFAULT_CONFIG  # noqa: E402
-from nlp.duplicates import (DuplicateConfig, _normalise, align, calibrated_config, edits,  # noqa: E402
-                            matching_blocks, SharedPassage)
+from nlp.duplicates import (DuplicateConfig, SharedPassage, _normalise, align, edits,  # noqa: E402
+                            matching_blocks)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT.parent / "shared" / "evalsets" / "dev"
@@ -202,3 +203,56 @@ print(json.dumps(sorted((p.a, p.b, p.kind) for p in pairs)))
 """, timeout=120)
     pairs = json.loads(out)
     assert sum(k == "exact" and a.startswith("s") and b.startswith("s") for a, b, k in pairs) == 45
+
+
+# ---- stock phrases known before the round -----------------------------------------------------------------
+
+from nlp.duplicates import STOCK_PHRASES, _shingles, stock_shingles  # noqa: E402
+
+MAKE_STOCK = ROOT / "corpora" / "duplicates" / "make_stock_phrases.py"
+
+
+def test_stock_phrases_file_is_what_its_script_writes():
+    done = subprocess.run([sys.executable, str(MAKE_STOCK), "--check"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    phrases = json.loads(STOCK_PHRASES.read_text(encoding="utf-8"))["phrases"]
+    assert {"form", "codelists", "corpora"} <= set(phrases)
+    known = stock_shingles(4)
+    for phrase in ("一、企业简介", "是一家民营企业", "属现代轻工纺织战略性产业集群", "有限公司成立于2004年", "位于佛山市顺德区"):
+        from nlp.duplicates import normal_form
+        assert _shingles(normal_form(phrase), 4) <= known, phrase
+
+
+def _sample_practices():
+    from nlp.ingest import ingest
+
+    return [DupDoc(r.id, {"text": r.text("text")}, {"company": r.company})
+            for r in ingest([ROOT / "corpora" / "sample"]).records if r.kind == "practice"]
+
+
+def test_a_small_round_of_practices_is_not_paired_on_the_forms_wording():
+    docs = _sample_practices()  # eight 典型做法 of three cities, written from the one template: none copied
+    assert len(docs) == 8
+    assert find_duplicates(docs, None, calibrated_config(), known=()) != []  # the round alone cannot tell
+    assert find_duplicates(docs, None, calibrated_config()) == []
+
+
+def test_stock_phrases_without_the_samples_own_texts_still_know_its_wording():
+    sys.path.insert(0, str(MAKE_STOCK.parent))
+    try:
+        import make_stock_phrases
+    finally:
+        sys.path.remove(str(MAKE_STOCK.parent))
+    data = make_stock_phrases.build(without=("corpora/sample/source",))
+    known = {s for phrases in data["phrases"].values() for p in phrases if len(p) >= 4 for s in _shingles(p, 4)}
+    assert find_duplicates(_sample_practices(), None, calibrated_config(), known=known) == []
+
+
+def test_stock_phrases_do_not_hide_a_copy():
+    text = json.loads((ROOT / "corpora/sample/source/enterprises.json").read_text("utf-8"))[0]["text"]
+    copy = text.replace("广东顺瑞智能家电有限公司", "佛山市美恒电器有限公司").replace("2006年", "2008年")
+    others = [d for d in _sample_practices() if d.meta["company"] != "广东顺瑞智能家电有限公司"]
+    assert len(others) == 7
+    pairs = find_duplicates([DupDoc("a", {"text": text}), DupDoc("b", {"text": copy}), *others], None, calibrated_config())
+    assert kinds(pairs) == {("a", "b"): "light_edit"}

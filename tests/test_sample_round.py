@@ -108,3 +108,15 @@ def test_record_ids_stable_across_runs():
     a = [r.id for r in analyse([SAMPLE], 2025).records]
     b = [r.id for r in analyse([SAMPLE], 2025).records]
     assert a == b
+
+
+def test_flags_exactly_the_planted_duplicate_pairs(analysis):
+    # the sample plants one recycled project (佛山 row 7 ↔ 汕头 row 4, a light edit); its eight 典型做法 follow the
+    # one template with different facts and must not pair on the form's own wording (issue 14)
+    planted = {(e["file"], e["row"]) for e in EXPECTED if e["code"] == "DUPLICATE_OF"}
+    by_id = {r.id: r for r in analysis.records}
+    pairs = [{(by_id[x].source.file, by_id[x].source.row) for x in (p.a, p.b)} for p in analysis.duplicates]
+    assert pairs == [planted]
+    assert [p.kind for p in analysis.duplicates] == ["light_edit"]
+    flagged = {(f.provenance.file, f.provenance.row) for f in analysis.all_findings() if f.code == "DUPLICATE_OF"}
+    assert flagged == planted

@@ -216,6 +216,7 @@ def test_reuploading_a_corrected_file_replaces_it_and_keeps_decisions(tmp_path):
     assert len(list((data / "uploads" / "2025").rglob(FS_1))) == 1
     last = service.last_upload("prov", "2025")
     assert last is not None and last[0].replaced == [f"佛山市/{FS_1}"] and last[0].changed == 1 and last[1] == "prov"
+    assert last[0].imported and last[0].records == len(before)  # what the tab shows again after a reload
     assert [e.action for e in store.audit_log("2025")][:2] == ["upload", "import"]
 
     # removal: the file and its records leave the round, audited; the kept decision stays in the audit log

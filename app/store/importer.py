@@ -110,7 +110,8 @@ def import_into(conn: Connection, round_label: str, contract: dict, files: list[
             conn.execute(insert(audit_log).values(at=at, actor=actor, action=upload.get("action") or "upload",
                                                   round=round_label,
                                                   record_id=None, detail=R.dumps(
-                                                      {**upload, "skipped": True, "records": result.records})))
+                                                      {**upload, "skipped": True, "imported": True,
+                                                       "records": result.records})))
         return result
 
     old_ids = set(conn.execute(select(records.c.record_id).where(records.c.round == round_label)).scalars())
@@ -151,7 +152,8 @@ def import_into(conn: Connection, round_label: str, contract: dict, files: list[
     if upload is not None:
         conn.execute(insert(audit_log).values(at=at, actor=actor, action=upload.get("action") or "upload",
                                               round=round_label, record_id=None,
-                                              detail=R.dumps({**upload, "skipped": False, "records": result.records,
+                                              detail=R.dumps({**upload, "skipped": False, "imported": True,
+                                                              "records": result.records,
                                                               "findings": result.findings,
                                                               "duplicates": result.duplicates,
                                                               "records_added": detail["added"],

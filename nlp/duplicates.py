@@ -2,7 +2,8 @@
 
 Two layers feed one list of pairs:
 - **lexical**: character 4-gram shingles of each record's narratives (normalised: no whitespace or
-  punctuation, half-width), with the shingles that many records share — the form's own wording and the genre's
+  punctuation, folded by nlp/fold.py: half-width and simplified, so a traditional-character copy is the same
+  text), with the shingles that many records share — the form's own wording and the genre's
   stock phrases (通过技术改造, 实现降本增效) — dropped by document frequency. Within a round the overlap of
   every pair is counted exactly (a sparse record × shingle matrix times its transpose: cheaper than MinHash
   at a round's size, and it sees the low overlaps of a reused template); against the archive of earlier rounds
@@ -33,7 +34,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from .config import Limits
-from .numbers import fold_width
+from .fold import fold_chars
 
 _DROP = re.compile(r"[\s\W_]+")
 _KEEP = re.compile(r"[^\s\W_]+")
@@ -131,17 +132,18 @@ class DuplicatePair:
 
 @functools.lru_cache(maxsize=8192)
 def _normalise(text: str) -> tuple[str, tuple[int, ...]]:
-    """Text without whitespace and punctuation, half-width, with the raw offset of every kept character
-    (memoised: a record is aligned with every candidate of its round)."""
+    """Text without whitespace and punctuation, folded (nlp/fold.py: half-width, traditional → simplified, one
+    character for one), with the raw offset of every kept character, so that passages found on the folded text
+    point into the text as read (memoised: a record is aligned with every candidate of its round)."""
     kept, index = [], []
-    for m in _KEEP.finditer(fold_width(text)):
+    for m in _KEEP.finditer(fold_chars(text)):
         kept.append(m.group())
         index.extend(range(m.start(), m.end()))
     return "".join(kept), tuple(index)
 
 
 def normal_form(text: str) -> str:
-    """The form the lexical layer compares: no whitespace or punctuation, half-width, figures as ``#``."""
+    """The form the lexical layer compares: no whitespace or punctuation, folded, figures as ``#``."""
     return _masked(_normalise(text)[0])
 
 
@@ -166,7 +168,7 @@ def _containment(a: set, b: set) -> float:
 
 
 def _figures(text: str) -> Counter:
-    return Counter(_NUMBER.findall(fold_width(text)))
+    return Counter(_NUMBER.findall(fold_chars(text)))
 
 
 def _figure_overlap(a: Counter, b: Counter) -> float:

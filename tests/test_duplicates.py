@@ -256,3 +256,56 @@ def test_stock_phrases_do_not_hide_a_copy():
     assert len(others) == 7
     pairs = find_duplicates([DupDoc("a", {"text": text}), DupDoc("b", {"text": copy}), *others], None, calibrated_config())
     assert kinds(pairs) == {("a", "b"): "light_edit"}
+
+
+def _traditional(text: str) -> str:
+    """``text`` written in traditional characters, with nlp/fold.py's own table read backwards."""
+    from nlp.fold import traditional_table
+
+    back: dict[str, str] = {}
+    for trad, simp in sorted(traditional_table().items()):
+        back.setdefault(simp, trad)
+    return "".join(back.get(ch, ch) for ch in text)
+
+
+def _covered(text: str, spans: list[tuple[int, int]]) -> float:
+    import re
+
+    kept = [m.start() for m in re.finditer(r"[^\s\W_]", text)]
+    inside = sum(1 for i in kept if any(s <= i < e for s, e in spans))
+    return inside / len(kept)
+
+
+def test_a_traditional_character_copy_is_the_same_text_with_its_passages_in_full():
+    from nlp.fold import fold_chars
+
+    rows = json.loads((Path(__file__).resolve().parents[1] / "corpora/sample/source/projects.json").read_text("utf-8"))
+    r = rows[0]
+    a = doc(1, r["项目建设内容"], r["技术改造实施效果"], r["项目承担单位"])
+    trad = {k: _traditional(v) for k, v in a.fields.items()}
+    assert sum(x != y for x, y in zip(trad["项目建设内容"], a.fields["项目建设内容"])) >= 20  # truly traditional
+    b = DupDoc("r2", trad, {"company": _traditional(r["项目承担单位"])})
+    pairs = [p for p in find_duplicates([a, b, *background()]) if {p.a, p.b} == {"r1", "r2"}]
+    (pair,) = pairs
+    assert pair.kind == "exact"
+    for side, d in (("a", a), ("b", b)):
+        for name, text in d.fields.items():
+            spans = [(getattr(s, f"{side}_start"), getattr(s, f"{side}_end")) for s in pair.shared
+                     if getattr(s, f"{side}_field") == name]
+            assert _covered(text, spans) >= 0.95, (side, name)
+    for s in pair.shared:  # each passage points into each text as read, the same text once folded
+        left = a.fields[s.a_field][s.a_start:s.a_end]
+        right = b.fields[s.b_field][s.b_start:s.b_end]
+        assert fold_chars(left) == fold_chars(right)
+
+
+def test_a_traditional_copy_with_names_and_figures_changed_is_a_light_edit():
+    edited_c = _traditional(BASE_C.replace("86台", "64台").replace("4套", "3套"))
+    edited_e = _traditional(BASE_E.replace("35%", "40%").replace("42人", "38人"))
+    pairs = find_duplicates([doc(1, BASE_C, BASE_E, "佛山市甲汽车部件有限公司"),
+                             doc(2, edited_c, edited_e, _traditional("江门市乙汽车部件有限公司")), *background()])
+    (pair,) = pairs
+    assert pair.kind == "light_edit"
+    assert any("86 → 64" in c for c in pair.changed["figures"])
+    assert pair.features["masked_jaccard"] >= 0.9  # 0.12 when traditional characters were not folded
+    assert pair.changed["company"][0] == "佛山市甲汽车部件有限公司 → " + _traditional("江门市乙汽车部件有限公司")

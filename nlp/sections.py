@@ -17,20 +17,20 @@ How sections are found:
    inside section 二, "三是" inside a paragraph) never open a section, and a section is missing only when its
    content is.
 
-Offsets are into the text exactly as given: the text is folded (NFKC, traditional → simplified) one character
-for one character, so folded and original offsets agree.
+Offsets are into the text exactly as given: the text is folded by nlp/fold.py (``fold_chars``: full-width →
+half-width, traditional → simplified) one character for one character, so folded and original offsets agree.
 """
 from __future__ import annotations
 
 import bisect
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from .codelists import CORPORA
+from .fold import fold_chars
 from .spans import Span, make_span
 
 SECTIONS: tuple[str, ...] = ("企业简介", "技术改造情况", "经验做法")
@@ -76,36 +76,12 @@ class _Cues:
     heading_word_re: re.Pattern
     content: list[list[tuple[re.Pattern, float]]]  # indexed by decoder state
     subparts: dict[str, dict[str, Any]]
-    fold: dict
     scoring: dict[str, float]
-
-
-class _Fold(dict):
-    """str.translate table: one character to one character (NFKC when it stays one character, traditional →
-    simplified); Roman numerals and circled numbers are kept so that they still read as enumerators."""
-
-    def __init__(self, traditional: dict[str, str]):
-        super().__init__()
-        self.traditional = traditional
-
-    def __missing__(self, code: int) -> str:
-        ch = chr(code)
-        out = self.traditional.get(ch)
-        if out is None:
-            if code < 128 or 0x2150 <= code <= 0x24FF or 0x2776 <= code <= 0x2793:
-                out = ch
-            else:
-                folded = unicodedata.normalize("NFKC", ch)
-                out = folded if len(folded) == 1 else ch
-        self[code] = out
-        return out
 
 
 @lru_cache(maxsize=1)
 def _cues() -> _Cues:
     raw = json.loads((CORPORA / "sections.json").read_text(encoding="utf-8"))
-    pairs = raw["traditional_map"]
-    traditional = {pairs[i]: pairs[i + 1] for i in range(0, len(pairs) - 1, 2)}
     heading = {name: [(w, float(x)) for w, x in raw["heading_cues"][name]] for name in SECTIONS}
     words = sorted({w for cues in heading.values() for w, _ in cues}, key=len, reverse=True)
     content_raw = raw["content_cues"]
@@ -121,13 +97,8 @@ def _cues() -> _Cues:
                 compiled[key] = value
         subparts[name] = compiled
     return _Cues(heading, tuple(raw.get("heading_exclude", ())), raw.get("heading_suffix_chars", ""),
-                 re.compile("|".join(map(re.escape, words))), content, subparts, _Fold(traditional),
+                 re.compile("|".join(map(re.escape, words))), content, subparts,
                  {k: v for k, v in raw["scoring"].items() if not k.startswith("_")})
-
-
-def fold(text: str) -> str:
-    """The text as the cues read it, same length: full-width → half-width, traditional → simplified."""
-    return text.translate(_cues().fold)
 
 
 # ---- headings ----------------------------------------------------------------------------------------------
@@ -406,7 +377,7 @@ def _decode(units: list[_Unit], emit: list[list[float]], allowed: list[list[bool
 
 
 def _analyse_uncached(text: str) -> _Analysis:
-    norm = fold(text)
+    norm = fold_chars(text)  # the text as the cues read it, same length
     cues = _cues()
     scoring = cues.scoring
     lines = _lines(norm)

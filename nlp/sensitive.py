@@ -2,9 +2,9 @@
 
 ``find_sensitive(text)`` returns non-overlapping spans labelled ``phone``, ``email``, ``id_number``,
 ``person_name`` or ``confidential``, each with a short Chinese ``reason``. The word lists live in
-corpora/sensitive.json; the number patterns are here. Matching runs on a copy of the text with full-width
-ASCII folded to half-width and common traditional characters mapped to simplified ones, one character for one
-character, so every offset is an offset into the text as given.
+corpora/sensitive.json; the number patterns are here. Matching runs on the text folded by nlp/fold.py
+(``fold_chars``: full-width → half-width, traditional → simplified, one character for one character), so every
+offset is an offset into the text as given.
 """
 from __future__ import annotations
 
@@ -17,21 +17,11 @@ from functools import lru_cache
 from typing import Iterable
 
 from .codelists import CORPORA
+from .fold import fold_chars
 from .spans import Span, make_span
 
 LABELS = ("phone", "email", "id_number", "person_name", "confidential")
 
-# Traditional -> simplified, one character each, for the characters the word lists use.
-_TRAD_SIMP = (
-    "聯联繫系係系負负責责總总經经長长廠厂車车間间師师術术員员陳陈張张劉刘楊杨黃黄趙赵吳吴鄭郑謝谢許许韓韩馮冯鄧邓"
-    "葉叶蘇苏呂吕盧卢鍾钟鐘钟陸陆賈贾龔龚錢钱嚴严湯汤顏颜聶聂龍龙羅罗蕭萧孫孙馬马蔣蒋鄒邹閻阎齊齐喬乔龐庞莊庄魯鲁"
-    "歐欧關关蘭兰寧宁紀纪淩凌畢毕單单塗涂駱骆藍蓝鮑鲍華华饒饶陽阳農农簡简連连麥麦鄺邝區区賴赖練练鄔邬溫温傅傅"
-    "話话電电郵邮機机護护協协議议資资戶户價价報报內内開开圖图紙纸碼码藝艺參参數数關关鍵键與与為为國国號号務务"
-    "產产製制億亿萬万噸吨臺台項项設设計计絕绝團团隊队門门監监傳传絡络統统籌筹頭头導导幹干覽览辦办廣广東东"
-    "總总裁裁書书記记組组處处專专創创董董屬属態态標标質质體体係系劃划實实時时現现費费據据業业級级權权")
-_FOLD = {ord(a): b for a, b in zip(_TRAD_SIMP[0::2], _TRAD_SIMP[1::2])}
-_FOLD.update({c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)})  # full-width ASCII -> ASCII
-_FOLD[0x3000] = " "
 
 _SEP = r"[ \-]"
 _NOT_BEFORE = r"(?<![0-9A-Za-z.¥￥$_/\\#\-])"
@@ -217,7 +207,7 @@ def find_sensitive(text: str) -> list[Span]:
     """
     if not text:
         return []
-    folded = text.translate(_FOLD)
+    folded = fold_chars(text)
     starts: list[int] = []  # chosen spans never overlap, so sorted by start they are sorted by end too
     chosen: list[tuple[int, int, str, dict]] = []
     for cand in sorted(_candidates(folded), key=lambda c: (c[0] - c[1], c[0])):

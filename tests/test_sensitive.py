@@ -174,6 +174,14 @@ def test_traditional_characters_and_emoji():
     assert find_sensitive("") == []
 
 
+def test_traditional_text_beyond_the_old_word_list_table():
+    # 祕 (秘), 術, 鄺, 樂 and full-width digits: all folded by nlp/fold.py, offsets into the text as given
+    text = "本項目涉及核心技術祕密。聯繫人鄺嘉樂先生，手機１３８００１３８０００。"
+    got = [(s.label, s.text) for s in check_spans(text)]
+    assert ("confidential", "核心技術祕密") in got
+    assert ("phone", "１３８００１３８０００") in got
+
+
 def test_overlaps_prefer_the_longer_span():
     # the landline with extension contains a shorter number-like run; one span covers it all
     text = "电话：(020)83133450转801"

@@ -22,6 +22,7 @@ import numpy as np
 from nlp.duplicates import (DupDoc, DuplicateConfig, DuplicatePair, band_keys, calibrated_config, common_shingles,
                             compare, lsh_params, overlap_candidates, prepare, signature, stock_shingles,
                             without_common)
+from nlp.fold import fold_id
 
 SCHEMA_VERSION = 1
 DATA_ENV = "JIGAI_DATA_DIR"
@@ -75,6 +76,26 @@ class Archive:
             self.db.commit()
         elif int(found[0]) > SCHEMA_VERSION:
             raise RuntimeError(f"{self.path}: archive schema {found[0]} is newer than this program ({SCHEMA_VERSION})")
+        if self.db.execute("SELECT value FROM meta WHERE key='fold'").fetchone() != (fold_id(),):
+            self.reindex()
+
+    def reindex(self) -> None:
+        """Recompute every archived record's band keys, the hot keys and the frequent shingles from the stored
+        text: the keys are computed on the folded text (nlp/fold.py), so an archive written under another fold
+        (another table, or none for traditional characters) is re-keyed once, when first opened."""
+        bands, rows = lsh_params(self.config)
+        with self.db:
+            self.db.execute("DELETE FROM bands")
+            for key, fields in self.db.execute("SELECT key, fields FROM docs").fetchall():
+                shingles = prepare(DupDoc("", json.loads(fields)), self.config.shingle, self.config.max_chars).masked
+                if shingles:
+                    self.db.executemany("INSERT INTO bands VALUES (?,?,?)",
+                                        [(b, h, key) for b, h in band_keys(signature(shingles, self.config.num_perm),
+                                                                          bands, rows)])
+            if self.db.execute("SELECT 1 FROM docs LIMIT 1").fetchone():
+                self.refresh_hot_bands()
+                self.refresh_common_shingles()
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('fold', ?)", (fold_id(),))
 
     def close(self) -> None:
         self.db.close()

@@ -20,6 +20,7 @@ Both are idempotent: folding folded text changes nothing.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from bisect import bisect_right
@@ -29,6 +30,8 @@ from functools import lru_cache
 from .codelists import CORPORA
 
 TABLE = CORPORA / "fold" / "t2s_chars.tsv"
+#: bump when what ``fold_chars`` / ``fold`` return changes for the same table
+_VERSION = "1"
 
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _RUN = re.compile(r"[\s" + _ZERO_WIDTH + r"]+")
@@ -71,6 +74,13 @@ def traditional_table() -> dict[str, str]:
             trad, simp = line.split("\t")
             table[trad] = simp
     return table
+
+
+@lru_cache(maxsize=1)
+def fold_id() -> str:
+    """Names this fold (its code's version and its table): what stores folded text or keys computed from it
+    (the archive's LSH band keys) compare it to know when to recompute them."""
+    return hashlib.sha256(_VERSION.encode() + TABLE.read_bytes()).hexdigest()[:16]
 
 
 @lru_cache(maxsize=1)

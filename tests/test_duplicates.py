@@ -309,3 +309,24 @@ def test_a_traditional_copy_with_names_and_figures_changed_is_a_light_edit():
     assert any("86 → 64" in c for c in pair.changed["figures"])
     assert pair.features["masked_jaccard"] >= 0.9  # 0.12 when traditional characters were not folded
     assert pair.changed["company"][0] == "佛山市甲汽车部件有限公司 → " + _traditional("江门市乙汽车部件有限公司")
+
+
+def test_an_archive_keyed_under_another_fold_is_rekeyed_and_finds_a_traditional_copy(tmp_path):
+    from app.archive import Archive
+    from nlp.fold import fold_id
+
+    path = tmp_path / "a.sqlite"
+    archive = Archive(path)
+    assert archive.add([("project", doc(1, BASE_C, BASE_E))], "2022") == 1
+    # as an archive written before the fold: other band keys and no fold recorded
+    archive.db.execute("UPDATE bands SET hash = hash + 1")
+    archive.db.execute("DELETE FROM meta WHERE key='fold'")
+    archive.db.commit()
+    copy = DupDoc("n1", {k: _traditional(v) for k, v in doc(1, BASE_C, BASE_E).fields.items()}, {})
+    assert archive.search([copy], "project") == []  # the stale keys find nothing
+    archive.close()
+    archive = Archive(path)
+    assert archive.db.execute("SELECT value FROM meta WHERE key='fold'").fetchone() == (fold_id(),)
+    ((pair, archived),) = archive.search([copy], "project")
+    assert pair.kind == "exact" and archived.round == "2022"
+    archive.close()

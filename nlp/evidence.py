@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .codelists import CORPORA
-from .numbers import CN_CHARS, fold_width, to_number
+from .fold import fold_chars
+from .numbers import CN_CHARS, to_number
 from .spans import Span
 
 UP_VERBS = ("提升", "提高", "增长", "增加", "上升", "扩大", "增", "升", "翻", "新增", "增收")
@@ -470,7 +471,7 @@ def extract_claims(text: str, max_increase_percent: float = 1000.0) -> list[Clai
     is flagged as implausible (see NarrativeConfig)."""
     if not text:
         return []
-    folded = fold_width(text)
+    folded = fold_chars(text)  # the one fold, one character for one: offsets are the text as read
     quantities = find_quantities(folded, _masked(folded))
     if not quantities:
         return []

@@ -15,25 +15,15 @@ text is not one numeral. It reads
 Whole-sentence converters (cn2an.transform) are never used: they turn 二氧化碳 into 2氧化碳. Approximate
 figures (十几, 三十多, 八九成) are the evidence extractor's business (nlp/evidence.py), not a value here.
 
-``fold_width`` maps full-width ASCII (１２％) to half-width one for one, so offsets never move.
+A numeral is read through the one text fold (``nlp.fold.fold_chars``: full-width → half-width, traditional →
+simplified, one character for one), so １２, 兩千六 and 負十點五 read like 12, 两千六 and 负十点五.
 """
 from __future__ import annotations
 
 import re
 from functools import lru_cache
 
-_FULL_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
-_FULL_WIDTH[0x3000] = 0x20
-# traditional forms of numerals and common units, so that 產能由5萬套 reads like 产能由5万套
-_FULL_WIDTH.update({ord(t): ord(s) for t, s in zip("萬億兩點負噸臺個條項戶倍隻張瓶箱種類級",
-                                                   "万亿两点负吨台个条项户倍只张瓶箱种类级")})
-
-
-def fold_width(text: str) -> str:
-    """Full-width ASCII forms to half-width and traditional numerals/units to simplified, one character for
-    one (offsets are kept)."""
-    return text.translate(_FULL_WIDTH)
-
+from .fold import fold_chars
 
 CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "两": 2, "贰": 2, "三": 3, "叁": 3, "四": 4, "肆": 4,
             "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9, "半": 0.5}
@@ -101,7 +91,7 @@ def _plain(s: str) -> float | None:
 def to_number(numeral: str) -> float | None:
     """The value of one numeral as matched, or None when it is not one: 2.85, 1,200, 1.2万, 十二, 三万五 →
     35000, 一点二亿 → 1.2e8, 负一 → -1, 三分之一 → 0.333…, 百分之十五点六 → 15.6 (a percentage)."""
-    s = _CURRENCY.sub("", fold_width(numeral).strip().replace("，", ","))
+    s = _CURRENCY.sub("", fold_chars(numeral).strip().replace("，", ","))
     if not s:
         return None
     negative = s[0] == "负" and len(s) > 1 and not s[1:].startswith("负")

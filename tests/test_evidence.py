@@ -2,7 +2,7 @@
 import pytest
 
 from nlp.evidence import extract_claims
-from nlp.numbers import fold_width, to_number
+from nlp.numbers import to_number
 
 
 def one(text):
@@ -18,9 +18,12 @@ def test_numerals(numeral, value):
     assert to_number(numeral) == pytest.approx(value)
 
 
-def test_fold_width_keeps_offsets():
-    text = "合格率提升１２．５％"
-    assert len(fold_width(text)) == len(text) and fold_width(text).endswith("12.5%")
+def test_full_width_and_traditional_text_reads_the_same():
+    text = "合格率由９６．３％提升至９９．１％，產能由5萬套提升至12萬套"
+    claims = extract_claims(text)
+    assert [(c.before, c.after, c.unit) for c in claims] == [(96.3, 99.1, "%"), (5, 12, "万套")]
+    assert [c.text for c in claims] == [text[c.start:c.end] for c in claims] == ["合格率由９６．３％提升至９９．１％",
+                                                                                 "產能由5萬套提升至12萬套"]
 
 
 @pytest.mark.parametrize("text,before,after,change,unit,direction", [

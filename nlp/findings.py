@@ -71,6 +71,8 @@ CODES: dict[str, CodeInfo] = _codes(
     ("COLUMN_MISSING", "error", "缺少必填列", "A column the form requires was not found in the sheet's header."),
     ("SHEET_SKIPPED", "info", "工作表未识别", "A sheet without a recognisable header was skipped (others in the file were read)."),
     ("ROW_UNREADABLE", "warning", "行无法读取", "A row could not be read; it was skipped and the rest of the sheet kept."),
+    ("CELL_FORMULA", "warning", "公式单元格无计算结果", "A cell holds a formula with no saved result (a text typed with a leading `=` that the spreadsheet program turned into a formula, or a file written by a program that saves no results): the field holds the formula's text (`=…`), never nothing; the span is the whole field. A formula with a saved result is read as that result, silently."),
+    ("CELL_ERROR", "warning", "单元格为错误值", "A cell holds an error value (#NAME?, #REF!, #VALUE!, #DIV/0!, #N/A, …): the field holds the formula's text when the cell has one (a narrative typed with a leading `=` typically saves #NAME?), else the error value itself, never nothing or a number; the span is the whole field."),
     # required content
     ("FIELD_MISSING", "error", "必填项为空", "A required field of the row is empty."),
     # location

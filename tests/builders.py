@@ -90,8 +90,10 @@ def write_csv(path: Path, rows: list[list], encoding: str = "utf-8-sig") -> Path
     return path
 
 
-def write_xls(path: Path, rows: list[list], *, date_cell: dt.datetime | None = None) -> Path:
-    """附件1 in the legacy .xls format with the two-row header and merged cells (xlwt)."""
+def write_xls(path: Path, rows: list[list], *, date_cell: dt.datetime | None = None,
+              errors: dict[tuple[int, int], str] | None = None) -> Path:
+    """附件1 in the legacy .xls format with the two-row header and merged cells (xlwt); ``errors`` puts error
+    values (``{(row, col): "#DIV/0!"}``, 0-based) where a spreadsheet program saves them."""
     import xlwt
 
     wb = xlwt.Workbook(encoding="utf-8")
@@ -111,6 +113,8 @@ def write_xls(path: Path, rows: list[list], *, date_cell: dt.datetime | None = N
             ws.write(ri, ci, value)
     if date_cell is not None:
         ws.write(2, 10, date_cell, date_style)
+    for (ri, ci), error in (errors or {}).items():
+        ws.row(ri).set_cell_error(ci, error)
     wb.save(str(path))
     return path
 
@@ -166,6 +170,27 @@ def zip_of(path: Path, members: dict[str, bytes], gbk_names: bool = False) -> Pa
             info = (_GbkZipInfo if gbk_names else zipfile.ZipInfo)(name)
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, data)
+    return path
+
+
+def set_cells_as_saved(path: Path, cells: dict[str, str], sheet: str = "xl/worksheets/sheet1.xml") -> Path:
+    """Replace cells of a written .xlsx with the XML a spreadsheet program saves, e.g. a formula with its saved
+    result (``<c r="L5"><f>0.8+0.45</f><v>1.25</v></c>``) or a saved error (``<c r="N5" t="e"><f>…</f>
+    <v>#NAME?</v></c>``), which openpyxl cannot write itself."""
+    import re
+
+    with zipfile.ZipFile(path) as zf:
+        members = {info.filename: zf.read(info.filename) for info in zf.infolist()}
+    xml = members[sheet].decode("utf-8")
+    for ref, cell_xml in cells.items():
+        pattern = re.compile(rf'<c r="{ref}"(?:[^>]*/>|[^>]*>.*?</c>)', re.S)
+        xml, n = pattern.subn(lambda m: cell_xml, xml, count=1)
+        if n != 1:
+            raise ValueError(f"cell {ref} not found in {sheet}")
+    members[sheet] = xml.encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
     return path
 
 

@@ -2,9 +2,10 @@
 import datetime as dt
 
 import openpyxl
+import pytest
 
-from builders import (CONTENT, EFFECT, first_data_row, project_row, write_csv, write_summary_xlsx,
-                      write_template_xlsx, write_xls)
+from builders import (CONTENT, EFFECT, first_data_row, project_row, set_cells_as_saved, write_csv,
+                      write_summary_xlsx, write_template_xlsx, write_xls)
 from nlp.ingest import ingest
 
 
@@ -119,3 +120,77 @@ def test_stray_line_breaks_and_spaces_in_values_kept_as_read(tmp_path):
     path = write_template_xlsx(tmp_path / "c.xlsx", [project_row(1, 项目名称=name)])
     (record,) = ingest([path]).records
     assert record.text("项目名称") == name
+
+
+# ---- no silently lost cell: formulas and error values ------------------------------------------------------
+
+def _formula_round(tmp_path):
+    """附件1 as a spreadsheet program leaves it: row 1's 项目建设内容 a text typed with a leading "=" that became a
+    formula with no saved result (what openpyxl writes for "=…"), its 技术改造实施效果 a bare error value; row 2's
+    总投资 a formula with its saved result and its 技术改造实施效果 a formula whose saved result is #NAME?."""
+    path = write_template_xlsx(tmp_path / "佛山市附件1.xlsx", [project_row(1), project_row(2)])
+    row = first_data_row()
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    ws[f"M{row}"] = "=" + CONTENT
+    assert ws[f"M{row}"].data_type == "f"
+    ws[f"N{row}"] = "#NAME?"
+    assert ws[f"N{row}"].data_type == "e"
+    wb.save(path)
+    set_cells_as_saved(path, {f"L{row + 1}": f'<c r="L{row + 1}"><f>0.8+0.45</f><v>1.25</v></c>',
+                              f"N{row + 1}": f'<c r="N{row + 1}" t="e"><f>{EFFECT}</f><v>#NAME?</v></c>'})
+    return path, row
+
+
+def test_formula_and_error_cells_are_read_as_text_with_a_finding(tmp_path):
+    from nlp.checks import round_context, run_checks
+
+    path, row = _formula_round(tmp_path)
+    first, second = ingest([path]).records
+    assert first.text("项目建设内容") == "=" + CONTENT  # the formula's text, never empty
+    assert first.text("技术改造实施效果") == "#NAME?"
+    assert second.text("总投资(亿元)") == "1.25"  # a saved result is the value, silently
+    assert second.text("技术改造实施效果") == "=" + EFFECT  # the formula behind the saved #NAME?
+    checked = run_checks([first, second], round_context(2025))
+    by = {r.id: {(f.code, f.field): f for f in checked.by_record[r.id]} for r in (first, second)}
+    formula = by[first.id][("CELL_FORMULA", "项目建设内容")]
+    assert formula.severity == "warning" and formula.provenance.cell == f"M{row}"
+    assert (formula.start, formula.end) == (0, len(CONTENT) + 1) and "没有保存计算结果" in formula.message
+    error = by[first.id][("CELL_ERROR", "技术改造实施效果")]
+    assert error.data["error"] == "#NAME?" and error.data["formula"] is None and f"N{row}" in error.message
+    saved_error = by[second.id][("CELL_ERROR", "技术改造实施效果")]
+    assert saved_error.data == {"formula": "=" + EFFECT, "error": "#NAME?"}
+    assert not any(f.field == "总投资(亿元)" and f.code.startswith("CELL_") for f in checked.by_record[second.id])
+    codes = [f.code for r in (first, second) for f in checked.by_record[r.id]]
+    assert "FIELD_MISSING" not in codes  # no 项目建设内容为空 about a cell that has content
+
+
+def test_an_error_value_in_an_xls_is_text_with_a_finding_not_a_number(tmp_path):
+    from nlp.ingest.tables import cell_findings
+
+    # xlrd reads an error cell as a number code (#DIV/0! is 7): it must never become the field's figure
+    path = write_xls(tmp_path / "a.xls", [project_row(1, 技术改造实施效果=None)], errors={(2, 13): "#DIV/0!"})
+    (record,) = ingest([path]).records
+    assert record.text("技术改造实施效果") == "#DIV/0!"
+    (f,) = cell_findings(record)
+    assert f.code == "CELL_ERROR" and f.data["error"] == "#DIV/0!" and f.provenance.cell == "N3"
+
+
+@pytest.mark.slow
+def test_report_and_json_carry_the_formula_text_and_exports_write_it_as_text(tmp_path):
+    import json
+
+    from app.cli import main
+
+    path, row = _formula_round(tmp_path)
+    report, out = tmp_path / "report.xlsx", tmp_path / "out.json"
+    main(["check", str(path), "-o", str(report), "--json", str(out), "-q"])
+    data = json.loads(out.read_text(encoding="utf-8"))
+    text = json.dumps(data, ensure_ascii=False)
+    assert '"CELL_FORMULA"' in text and '"CELL_ERROR"' in text
+    assert ("=" + CONTENT) in text
+    wb = openpyxl.load_workbook(report)
+    found = [c for ws in wb.worksheets for r in ws.iter_rows() for c in r
+             if isinstance(c.value, str) and c.value.startswith("=")]
+    assert found, "the formula's text is in the report"
+    assert all(c.data_type == "s" for c in found)  # written as text, never as a formula

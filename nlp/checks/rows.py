@@ -8,6 +8,7 @@ from typing import Callable
 from ..codelists import codelists
 from ..config import RuleConfig
 from ..findings import Finding
+from ..ingest.tables import cell_findings
 from ..records import EnterpriseRecord, ProjectRecord, Record
 from ..textnorm import squash
 from .values import Month, month_of, parse_amount, parse_contact, parse_period, yes_no
@@ -252,8 +253,13 @@ def check_benchmark_value(record: Record, ctx: RoundContext) -> list[Finding]:
     return []
 
 
+def check_cells(record: Record, ctx: RoundContext) -> list[Finding]:
+    """Fields read from a formula without a saved result or an error value (CELL_FORMULA / CELL_ERROR)."""
+    return cell_findings(record)
+
+
 RowCheck = Callable[[Record, RoundContext], list[Finding]]
 
 #: every row-level check, in the order findings are listed
-ROW_CHECKS: tuple[RowCheck, ...] = (check_required, check_location, check_codes, check_directions, check_period,
-                                    check_investment, check_contact, check_benchmark_value)
+ROW_CHECKS: tuple[RowCheck, ...] = (check_cells, check_required, check_location, check_codes, check_directions,
+                                    check_period, check_investment, check_contact, check_benchmark_value)

@@ -12,6 +12,8 @@ from typing import Any, Iterator
 from .errors import IngestError
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+#: a formula element or an error-typed cell in a worksheet's XML
+_FORMULA_OR_ERROR = re.compile(rb'<(?:\w+:)?f[\s>/]|\st="e"')
 
 
 def column_index(letters: str) -> int:
@@ -40,6 +42,24 @@ class Cell:
     value: Any
     #: the row the value really sits in (a merged range's top row), when it is not this row
     from_row: int | None = None
+
+
+class CellText(str):
+    """The text of a cell that holds no plain value: a formula without a saved result (``formula`` set, the text
+    is the formula as the formula bar shows it, ``=…``) or an error value (``error``: #NAME?, #REF!, …; the text
+    is the formula when there is one, else the error value). A ``str``, so everything downstream reads it as
+    the field's text; nlp/ingest/tables.py: ``cell_findings`` says what it is (CELL_FORMULA / CELL_ERROR)."""
+
+    formula: str | None
+    error: str | None
+
+    def __new__(cls, text: str, formula: str | None = None, error: str | None = None) -> "CellText":
+        out = super().__new__(cls, text)
+        out.formula, out.error = formula, error
+        return out
+
+    def __reduce__(self):
+        return (CellText, (str(self), self.formula, self.error))
 
 
 @dataclass
@@ -81,8 +101,10 @@ def _fill_merges(raw_rows: Iterator[tuple[int, list[Any]]], merges: list[Merge])
 
 
 # ---- .xlsx -------------------------------------------------------------------------------------
-def _xlsx_merges(archive: zipfile.ZipFile, member: str) -> list[Merge]:
+def _xlsx_scan(archive: zipfile.ZipFile, member: str) -> tuple[list[Merge], bool]:
+    """The merged ranges of a worksheet, and whether it holds any formula or error cell."""
     merges: list[Merge] = []
+    formulas = False
     tail = b""
     with archive.open(member) as fh:
         while True:
@@ -96,8 +118,36 @@ def _xlsx_merges(archive: zipfile.ZipFile, member: str) -> list[Merge]:
                     c2 = column_index(m.group(3).decode()) if m.group(3) else c1
                     r2 = int(m.group(4)) if m.group(4) else r1
                     merges.append((r1, c1, r2, c2))
+            formulas = formulas or _FORMULA_OR_ERROR.search(buf) is not None
             tail = buf[-200:]
-    return sorted(set(merges))
+    return sorted(set(merges)), formulas
+
+
+def _formula_text(value: Any) -> str | None:
+    """The formula of a cell read with data_only=False (``=…``; array formulas by their text)."""
+    if isinstance(value, str) and value.startswith("="):
+        return value
+    text = getattr(value, "text", None)  # openpyxl's ArrayFormula / DataTableFormula
+    if isinstance(text, str):
+        return text if text.startswith("=") else "=" + text
+    return None
+
+
+def _with_formulas(values, formulas) -> Iterator[tuple[int, list[Any]]]:
+    """Rows of cached values (read-only cells, data_only=True) with the formulas of the same sheet beside them:
+    a formula with a saved result reads as that result; one without reads as its text; an error value as the
+    formula (or the error value itself), each a ``CellText`` that says so."""
+    for i, (row, frow) in enumerate(zip(values, formulas), start=1):
+        out: list[Any] = []
+        for ci, cell in enumerate(row):
+            value = cell.value
+            formula = _formula_text(frow[ci]) if ci < len(frow) else None
+            if getattr(cell, "data_type", None) == "e" and isinstance(value, str):
+                value = CellText(formula or value, formula, value)
+            elif formula is not None and value is None:
+                value = CellText(formula, formula, None)
+            out.append(value)
+        yield i, out
 
 
 def read_xlsx(path: Path) -> Iterator[Sheet]:
@@ -117,8 +167,11 @@ def read_xlsx(path: Path) -> Iterator[Sheet]:
         for ws in wb.worksheets:
             if getattr(ws, "_worksheet_path", None) is None:
                 continue  # chartsheets
-            merges = _xlsx_merges(wb._archive, ws._worksheet_path)
+            merges, formulas = _xlsx_scan(wb._archive, ws._worksheet_path)
             ws.reset_dimensions()
+            if formulas:
+                yield Sheet(ws.title, _fill_merges(_formula_rows(path, ws), merges))
+                continue
 
             def raw(ws=ws) -> Iterator[tuple[int, list[Any]]]:
                 for i, row in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
@@ -128,6 +181,21 @@ def read_xlsx(path: Path) -> Iterator[Sheet]:
     finally:
         wb.close()
         handle.close()
+
+
+def _formula_rows(path: Path, ws) -> Iterator[tuple[int, list[Any]]]:
+    """A sheet with formulas or error cells: read a second time for its formulas (data_only=False)."""
+    import openpyxl
+
+    with open(path, "rb") as handle:
+        wb = openpyxl.load_workbook(handle, read_only=True, data_only=False)
+        try:
+            fws = wb[ws.title]
+            fws.reset_dimensions()
+            formulas = (tuple(c.value for c in row) for row in fws.iter_rows(min_row=1))
+            yield from _with_formulas(ws.iter_rows(min_row=1), formulas)
+        finally:
+            wb.close()
 
 
 # ---- .xls --------------------------------------------------------------------------------------
@@ -156,6 +224,9 @@ def read_xls(path: Path) -> Iterator[Sheet]:
                                 pass
                         elif cell.ctype == xlrd.XL_CELL_EMPTY or cell.ctype == xlrd.XL_CELL_BLANK:
                             value = None
+                        elif cell.ctype == xlrd.XL_CELL_ERROR:  # a number code: never read as the figure
+                            error = xlrd.error_text_from_code.get(cell.value, f"#ERR{cell.value}")
+                            value = CellText(error, None, error)
                         values.append(value)
                     yield r + 1, values
 

@@ -12,7 +12,7 @@ from ..records import EnterpriseRecord, FieldValue, ProjectRecord, Record
 from ..textnorm import cell_text, squash
 from . import header as hdr
 from .errors import IngestError
-from .sheets import Cell, Sheet, column_letter, read_sheets
+from .sheets import Cell, CellText, Sheet, column_letter, read_sheets
 
 _NOTES = re.compile(r"^(备注|注[:：]|注\d|说明[:：]|填表说明|填报说明)")
 _EXAMPLE = re.compile(r"^(例|示例|样例|范例)\s*[:：]?")
@@ -105,6 +105,31 @@ def _sheet_records(display: str, stem: str, sheet: Sheet, limits: Limits, result
             result.findings.append(Finding("ROW_UNREADABLE", f"第{rownum}行无法读取，已跳过（{exc}）",
                                            provenance=Provenance(display, sheet.name, rownum)))
     return "ok"
+
+
+def cell_findings(record: Record) -> list[Finding]:
+    """CELL_FORMULA / CELL_ERROR for each field of ``record`` read from a cell without a plain value (a formula
+    without a saved result, an error value): the field holds the formula's text (or the error value), never
+    nothing, and the reviewer is told why."""
+    out: list[Finding] = []
+    for name, value in [*record.fields.items(), *record.extra.items()]:
+        raw = value.raw
+        if not isinstance(raw, CellText):
+            continue
+        where = record.provenance(name)
+        cell = where.cell or ""
+        shown = raw.formula if raw.formula is None or len(raw.formula) <= 60 else raw.formula[:60] + "…"
+        if raw.error:
+            read = f"，已按公式文本读取（公式：{shown}）" if raw.formula else "，已按错误值原样读取"
+            message = f"单元格{cell}的值是错误值{raw.error}{read}；请在表格软件中核对并改为正确内容"
+            code = "CELL_ERROR"
+        else:
+            message = (f"单元格{cell}是公式，文件中没有保存计算结果，已按公式文本读取（{shown}）；如本应是文字，"
+                       f"请在表格软件中去掉开头的“=”或将单元格设为文本后重新填写")
+            code = "CELL_FORMULA"
+        out.append(Finding(code, message, field=name, provenance=where, start=0, end=len(value.text),
+                           record_id=record.id, data={"formula": raw.formula, "error": raw.error}))
+    return out
 
 
 def read_table(path: Path, kind: str, display: str, stem: str, limits: Limits) -> TableResult:

@@ -137,7 +137,8 @@ def _formula_round(tmp_path):
     ws[f"N{row}"] = "#NAME?"
     assert ws[f"N{row}"].data_type == "e"
     wb.save(path)
-    set_cells_as_saved(path, {f"L{row + 1}": f'<c r="L{row + 1}"><f>0.8+0.45</f><v>1.25</v></c>',
+    set_cells_as_saved(path, {f"A{row}": f'<c r="A{row}" t="str"><f>IF(1,"",1)</f><v></v></c>',  # saved ""
+                              f"L{row + 1}": f'<c r="L{row + 1}"><f>0.8+0.45</f><v>1.25</v></c>',
                               f"N{row + 1}": f'<c r="N{row + 1}" t="e"><f>{EFFECT}</f><v>#NAME?</v></c>'})
     return path, row
 
@@ -150,6 +151,7 @@ def test_formula_and_error_cells_are_read_as_text_with_a_finding(tmp_path):
     assert first.text("项目建设内容") == "=" + CONTENT  # the formula's text, never empty
     assert first.text("技术改造实施效果") == "#NAME?"
     assert second.text("总投资(亿元)") == "1.25"  # a saved result is the value, silently
+    assert first.text("序号") == ""  # a formula whose saved result is the empty text is empty, as shown
     assert second.text("技术改造实施效果") == "=" + EFFECT  # the formula behind the saved #NAME?
     checked = run_checks([first, second], round_context(2025))
     by = {r.id: {(f.code, f.field): f for f in checked.by_record[r.id]} for r in (first, second)}
@@ -160,7 +162,8 @@ def test_formula_and_error_cells_are_read_as_text_with_a_finding(tmp_path):
     assert error.data["error"] == "#NAME?" and error.data["formula"] is None and f"N{row}" in error.message
     saved_error = by[second.id][("CELL_ERROR", "技术改造实施效果")]
     assert saved_error.data == {"formula": "=" + EFFECT, "error": "#NAME?"}
-    assert not any(f.field == "总投资(亿元)" and f.code.startswith("CELL_") for f in checked.by_record[second.id])
+    assert not any(f.field in ("总投资(亿元)", "序号") and f.code.startswith("CELL_")
+                   for r in (first, second) for f in checked.by_record[r.id])
     codes = [f.code for r in (first, second) for f in checked.by_record[r.id]]
     assert "FIELD_MISSING" not in codes  # no 项目建设内容为空 about a cell that has content
 

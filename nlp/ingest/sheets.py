@@ -144,8 +144,8 @@ def _with_formulas(values, formulas) -> Iterator[tuple[int, list[Any]]]:
             formula = _formula_text(frow[ci]) if ci < len(frow) else None
             if getattr(cell, "data_type", None) == "e" and isinstance(value, str):
                 value = CellText(formula or value, formula, value)
-            elif formula is not None and value is None:
-                value = CellText(formula, formula, None)
+            elif formula is not None and value is None and getattr(cell, "data_type", None) != "str":
+                value = CellText(formula, formula, None)  # (t="str" with an empty <v>: a saved empty text)
             out.append(value)
         yield i, out
 

@@ -20,6 +20,7 @@ from nlp.pipeline import RoundAnalysis, analyse
 from nlp.spans import overlaps
 from nlp.textnorm import cell_text
 
+from .eval_numerals import score_numerals
 from .templates import FIRST_DATA_ROW, PROJECT_COLUMNS, write_practice_docx, write_project_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -435,7 +436,8 @@ def evaluate(evalset: Path) -> list[Figure]:
         analysis = analyse([folder], EVAL_ROUND)
         return [*score_ingest(analysis, where, docs), *score_form_rules(analysis, where),
                 *score_narratives(analysis, where, docs), *score_directions(analysis, where, docs),
-                *score_highlights(analysis, docs), *score_duplicates(analysis, where, evalset)]
+                *score_highlights(analysis, docs), *score_duplicates(analysis, where, evalset),
+                *score_numerals(Figure)]
 
 
 def print_table(figures: list[Figure], out=None) -> None:

@@ -7,7 +7,9 @@ numbering (1. / （一） / 一是), identifiers (ISO9001, 5G, 3D) and phone num
 
 For each claim: the metric it is about (the phrase before the figures), before/after values where given
 (由…降至…, 从…到…), the change and its direction (提升30%, 下降1.8个百分点, 翻一番), the unit, the time basis
-(较改造前, 同比) and findings on the values (implausible, unit missing).
+(较改造前, 同比) and findings on the values (implausible, unit missing); whether a figure is approximate or a
+range, whether the change is an improvement for its metric, and before → after across clauses and sentences
+where the text says 改造前…现在…. See docs/evidence.md.
 """
 from __future__ import annotations
 
@@ -52,7 +54,7 @@ def _patterns() -> dict[str, re.Pattern]:
         rf"|{no_cn_before}(?P<cn>(?=[{CN_CHARS}几数][{CN_CHARS}点多余几来])(?:{cn_core})|[二两三四五六七八九十]|(?<![上下])半)"
         rf"(?P<cn_unit>(?:{cn_cls})(?:/(?:{rate}))?)(?P<cn_half>(?<=成)半)?"
         rf"|(?<=[由从至到])(?P<cnbare>{cn_core})(?=\s*(?:[，,。；;、\n]|$|{_VERB_ALT}|至|到))"
-        rf"|前(?P<rank>{cn}+|\d+)"
+        rf"|(?<![以之此提目当事])前(?P<rank>{cn}+|\d+)(?![\d{CN_CHARS}个天年月日周次期])"
         rf"|翻(?:了)?(?P<fan>[一两二三四]?)番"
         rf"|(?P<half>一半|过半(?!百)|半数)"
         rf"|(?<![{CN_CHARS}])(?P<zero>零)(?=使用|排放|事故|投诉|缺陷|库存|污染|伤亡|泄漏|返工|差错|故障|误差|添加|增长))"

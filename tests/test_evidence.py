@@ -194,3 +194,14 @@ def test_improvement(text, improvement):
     c = one(text)
     assert c.improvement is improvement
     assert c.to_json("f").get("improvement") is improvement
+
+
+def test_numerals_in_context_set():
+    """The project's own numerals-in-context cases (corpora/labelled/numerals.jsonl, scored by `make eval`)."""
+    from app.eval_numerals import numerals_in_context
+
+    n = numerals_in_context()
+    assert n["fig_gold"] >= 80 and n["pair_gold"] >= 15 and n["adversarial_cases"] >= 15
+    assert n["fig_tp_pred"] / n["fig_pred"] >= 0.95 and n["fig_tp_gold"] / n["fig_gold"] >= 0.95
+    assert n["pair_tp"] / n["pair_pred"] >= 0.95 and n["pair_found"] / n["pair_gold"] >= 0.9
+    assert n["adversarial_figures"] == 0

@@ -355,6 +355,98 @@ def score_directions(analysis: RoundAnalysis, where: dict, docs: dict) -> list[F
     return figures
 
 
+#: the project's own labelled direction sets (corpora/labelled/): out-of-domain company texts, traps, and
+#: rows with declared directions and whether the text supports each (see docs/directions.md)
+DIRECTION_SETS = ROOT / "corpora" / "labelled"
+
+
+def _unreasoned(results) -> tuple[int, int]:
+    """(tags, tags with an empty reasons list) over direction results."""
+    from nlp.directions import DIRECTIONS
+
+    tags = [(r, d) for r in results for d in DIRECTIONS if r.tags[d]]
+    return len(tags), sum(not r.reasons(d) for r, d in tags)
+
+
+def score_direction_sets(analysis: RoundAnalysis) -> list[Figure]:
+    """Tags on ordinary company texts, tags without reasons, the traps' outcome and DIRECTION_UNSUPPORTED's
+    precision/recall on the project's own rows; and tags without reasons on the evaluation set itself."""
+    from nlp.directions import DIRECTIONS, direction_findings, record_fields, tag_texts
+    from nlp.findings import Provenance
+    from nlp.records import FieldValue, ProjectRecord
+
+    model = analysis.direction_model
+
+    def tag(items):
+        embeddings = analysis.direction_embeddings(items) if model is not None else None
+        return tag_texts(items, model, embeddings, analysis.embedder_name)
+
+    n, empty = _unreasoned(analysis.directions.values())
+    figures = [Figure("directions", "tags without reasons (this set)", float(empty), "0", f"{empty} of {n} tags")]
+    ood = _read_jsonl(DIRECTION_SETS / "ood_company" / "texts.jsonl")
+    if ood:
+        results = tag([{"text": r["text"]} for r in ood])
+        n, empty = _unreasoned(results)
+        tagged = [r["id"] for r, res in zip(ood, results) if any(res.tags.values())]
+        suggested = sum(any(res.suggested.values()) for res in results)
+        figures += [Figure("directions", "out-of-domain company texts: tags", float(n), "0",
+                           f"{len(tagged)} of {len(ood)} texts tagged" + (f" ({', '.join(tagged[:5])})" if tagged else "")
+                           + f"; {suggested} with a suggestion only; {empty} tags without reasons")]
+    traps = _read_jsonl(DIRECTION_SETS / "direction_traps" / "traps.jsonl")
+    if traps:
+        results = tag([{"text": r["text"]} for r in traps])
+        ok, wrong = 0, []
+        labels_hit = labels_n = 0
+        for row, res in zip(traps, results):
+            trap = row["trap"]
+            d, why = trap["direction"], trap["why"]
+            at = row["text"].find(trap["mention"])
+            span = (at, at + len(trap["mention"]))
+            hits = [e for e in res.evidence if e.direction == d and overlaps((e.start, e.end), span) > 0]
+            if why is None:  # e.g. a plan the text says was carried out: it counts
+                good = res.tags[d] and any(e.status == "counts" for e in hits)
+            else:  # not tagged; where the lexicon sees the mention, it is voided for the documented reason
+                good = not res.tags[d] and all(e.status == why for e in hits)
+            ok += good
+            if not good:
+                wrong.append(row["id"])
+            for label in row["labels"]:
+                labels_n += 1
+                labels_hit += res.tags[label]
+        n, empty = _unreasoned(results)
+        figures += [Figure("directions", "traps behaving as documented", _ratio(ok, len(traps)), "1.000",
+                           f"{ok}/{len(traps)}" + (f"; not: {', '.join(wrong)}" if wrong else "")
+                           + f"; real directions beside them tagged {labels_hit}/{labels_n}; {empty} tags without reasons")]
+    rows = _read_jsonl(DIRECTION_SETS / "direction_support" / "rows.jsonl")
+    if rows:
+        records = []
+        for line, row in enumerate(rows, start=1):
+            fields = {k: FieldValue(str(row[k]), row[k], chr(65 + i))
+                      for i, k in enumerate(("项目名称", "项目建设内容", "技术改造实施效果", *DIRECTIONS))}
+            records.append(ProjectRecord(row["id"], Provenance("rows.jsonl", "rows", line), fields))
+        results = tag([record_fields(r) for r in records])
+        n, empty = _unreasoned(results)
+        for split in (None, "check"):
+            tp = flagged = positives = 0
+            for row, record, res in zip(rows, records, results):
+                if split and row.get("split") != split:
+                    continue
+                declared = {d: row.get(d) == "是" for d in DIRECTIONS}
+                said = {f.data["direction"] for f in direction_findings(record, res, declared, model)
+                        if f.code == "DIRECTION_UNSUPPORTED"}
+                truth = {d for d, supported in row["supported"].items() if not supported}
+                tp += len(said & truth)
+                flagged += len(said)
+                positives += len(truth)
+            label = "all rows" if split is None else "held-back rows"
+            figures += [Figure("directions", f"DIRECTION_UNSUPPORTED precision ({label})", _ratio(tp, flagged), "≥0.90",
+                               f"{tp}/{flagged}"),
+                        Figure("directions", f"DIRECTION_UNSUPPORTED recall ({label})", _ratio(tp, positives), "≥0.80",
+                               f"{tp}/{positives}" + (f"; {empty} tags without reasons on {len(rows)} rows"
+                                                      if split is None else ""))]
+    return figures
+
+
 def score_highlights(analysis: RoundAnalysis, docs: dict) -> list[Figure]:
     """precision@3 and recall@5 of the picked excerpts against the editors' highlights (overlap ≥ half)."""
     hits3 = picks3 = found5 = gold_n = 0
@@ -436,6 +528,7 @@ def evaluate(evalset: Path) -> list[Figure]:
         analysis = analyse([folder], EVAL_ROUND)
         return [*score_ingest(analysis, where, docs), *score_form_rules(analysis, where),
                 *score_narratives(analysis, where, docs), *score_directions(analysis, where, docs),
+                *score_direction_sets(analysis),
                 *score_highlights(analysis, docs), *score_duplicates(analysis, where, evalset),
                 *score_numerals(Figure)]
 

@@ -4,6 +4,11 @@ that compare it with the declared 是/否 columns.
 Per record: a lexicon score (nlp.directions.lexicon), a model score (nlp.directions.model) and their blend;
 a tag per direction; the reasons as spans (the lexicon hits that count) and the voided mentions (plans,
 negations, boilerplate, names, products) so a reviewer sees why a word did not count.
+
+A direction is tagged only when at least one span of the text supports it (a counting lexicon hit): the
+model raises or lowers the score of a direction that has support, never tags one alone. Where the blend
+would tag but no span supports the direction, the result says ``suggested`` instead (shown as a suggestion,
+never counted as a tag, never a finding).
 """
 from __future__ import annotations
 
@@ -34,6 +39,8 @@ class DirectionResult:
     lexicon: dict[str, float]
     model: dict[str, float] | None
     evidence: list[Evidence] = field(default_factory=list)
+    #: directions the blend would tag but no span of the text supports: a low-confidence suggestion only
+    suggested: dict[str, bool] = field(default_factory=dict)
 
     def reasons(self, direction: str) -> list[Evidence]:
         return [e for e in self.evidence if e.direction == direction and e.status == "counts"]
@@ -60,6 +67,8 @@ class DirectionResult:
                 entry["declared"] = declared.get(d, False)
             if self.product_based(d):
                 entry["rests_on_product"] = True
+            if self.suggested.get(d):
+                entry["suggested"] = True
             out[d] = entry
         return out
 
@@ -78,7 +87,10 @@ def record_fields(record: Record, max_chars: int = DEFAULT_CONFIG.limits.max_ana
 
 def tag_texts(items: list[dict[str, str]], model: DirectionModel | None, embeddings: np.ndarray | None = None,
               embedder: str | None = None, mode: str = "combined") -> list[DirectionResult]:
-    """Tag several records at once (``mode``: "combined", "lexicon" or "model")."""
+    """Tag several records at once (``mode``: "combined", "lexicon" or "model").
+
+    "combined" (what the engine uses) and "lexicon" tag a direction only when a span supports it; "model" is
+    the model's own figure for evaluation (its tags are not gated, and nothing shows them)."""
     evidence = [find_evidence(fields) for fields in items]
     lex = [lexicon_scores(ev) for ev in evidence]
     model_scores = None
@@ -88,7 +100,8 @@ def tag_texts(items: list[dict[str, str]], model: DirectionModel | None, embeddi
     results = []
     for i, fields in enumerate(items):
         m = {d: float(model_scores[i, j]) for j, d in enumerate(DIRECTIONS)} if model_scores is not None else None
-        scores, tags = {}, {}
+        scores, tags, suggested = {}, {}, {}
+        supported = {e.direction for e in evidence[i] if e.status == "counts"}
         for d in DIRECTIONS:
             if model is None or mode == "lexicon":
                 threshold = model.operating[d].lexicon_threshold if model is not None else LEXICON_ONLY_THRESHOLD
@@ -98,8 +111,11 @@ def tag_texts(items: list[dict[str, str]], model: DirectionModel | None, embeddi
             else:
                 op = model.operating[d]
                 scores[d], threshold = op.alpha * lex[i][d] + (1 - op.alpha) * m[d], op.combined_threshold
-            tags[d] = scores[d] >= threshold
-        results.append(DirectionResult(scores, tags, lex[i], m, evidence[i]))
+            above = scores[d] >= threshold
+            tags[d] = above and (mode == "model" or d in supported)
+            # a suggestion only in a text that describes some transformation (a counting hit of any direction)
+            suggested[d] = above and not tags[d] and bool(supported)
+        results.append(DirectionResult(scores, tags, lex[i], m, evidence[i], suggested))
     return results
 
 

@@ -3,8 +3,13 @@
 A term is evidence only where it describes done work in the firm's own production: not inside a plan
 (下一步拟建设光伏), not negated (暂未实现数据互联), not in boilerplate that claims several directions at once
 (全面推进智能化、数字化、绿色化), not inside a company or park name (广东智造科技有限公司), and not as a product
-the line makes (年产工业机器人500台) — except that the notice counts green products developed through
-technical transformation as 绿色化, so such evidence is kept and marked ``product``.
+the line makes (年产工业机器人500台), not a consumer-product name (扫地机器人, 智能门锁), not what a firm sells
+or deals in (主营LED节能灯具, 销售变频空调), and not a job title (招聘ERP操作员) — except that the notice counts
+green products developed through technical transformation as 绿色化, so such evidence is kept and marked
+``product`` (a product the firm only sells is not).
+
+Every pattern matches the folded text (nlp.fold: full-width → half-width, traditional → simplified,
+whitespace and stray line breaks); each hit's span is mapped back to the text as read.
 """
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..codelists import CORPORA
-from ..numbers import fold_width
+from ..fold import fold
 
 DIRECTIONS = ("智能化", "数字化", "绿色化")
 _SENTENCE = re.compile(r"[^。；;！？!?\n]+")
@@ -22,6 +27,10 @@ _CLAUSE = re.compile(r"[^。；;！？!?\n，,]+")
 _ORG_SUFFIX = re.compile(r"股份有限公司|有限责任公司|有限公司|集团|产业园|工业园|园区|科技园|研究院|研究所")
 _ORG_BOUNDARY = re.compile(r"[由与和及、，,。；;的为向在与对]|委托|联合|携手|引进|合作")
 _PRODUCT_AFTER = re.compile(r"^[^，,。；;]{0,10}?\d[\d.,]*\s*(?:万|千)?(?:台|套|件|只|个|辆|部|片)")
+#: a plan the same sentence says was carried out (原计划建设的能源管理系统已于2023年3月上线运行) counts
+_DONE_AFTER = re.compile(r"已(?:于|经|在|全部|建成|上线|投运|投产|完成|实施|并网|运行|落地)")
+#: a job title right after the term (招聘ERP操作员, 数据分析专员): a post, not a change in production
+_ROLE_AFTER = re.compile(r"[\u4e00-\u9fa5]{0,2}(?:专员|操作员|工程师|管理员|技术员|分析师|主管|岗位?)")
 
 
 @dataclass(frozen=True)
@@ -34,7 +43,7 @@ class Evidence:
     end: int
     text: str
     weight: float
-    #: counts | plan | negated | boilerplate | org_name | product
+    #: counts | plan | negated | boilerplate | org_name | product | role
     status: str = "counts"
     #: term | implicit | product (a green product: counts, but rests on the product)
     kind: str = "term"
@@ -48,6 +57,10 @@ class _Lexicon:
     negation: re.Pattern
     boilerplate: re.Pattern
     product: re.Pattern
+    #: consumer-product names (扫地机器人, 智能门锁): a hit inside one is a product, whatever the verb
+    product_names: re.Pattern
+    #: a clause that lists what the firm sells or deals in (主营, 销售, 产品包括)
+    trade: re.Pattern
 
 
 @lru_cache(maxsize=1)
@@ -57,9 +70,10 @@ def lexicon() -> _Lexicon:
                                   for d in DIRECTIONS}
     plan_verbs = r"(?:建设|引入|引进|实施|投资|新增|购置|开展|推进|改造|部署|采用|导入|上线|建|上|布局|打造|应用|推广)"
     return _Lexicon(compile_all(data["terms"]), compile_all(data["implicit"]),
-                    re.compile(rf"(?:{data['plan']})(?=[^，,。；;]{{0,4}}{plan_verbs})|(?:下一步|未来|远期|下阶段)"),
+                    re.compile(rf"(?:{data['plan']})(?=(?:于?\d{{4}}年(?:\d{{1,2}}月)?(?:底|前|内)?)?[^，,。；;]{{0,4}}"
+                               rf"{plan_verbs})|(?:下一步|未来|远期|下阶段)"),
                     re.compile(rf"(?:{data['negation']})"), re.compile(data["boilerplate"]),
-                    re.compile(data["product"]))
+                    re.compile(data["product"]), re.compile(data["product_names"]), re.compile(data["trade"]))
 
 
 def _org_spans(text: str) -> list[tuple[int, int]]:
@@ -77,20 +91,28 @@ def _inside(pos: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(a <= pos[0] and pos[1] <= b for a, b in spans)
 
 
-def _status(text: str, folded: str, start: int, end: int, direction: str, lex: _Lexicon,
-            orgs: list[tuple[int, int]], boiler: list[tuple[int, int]]) -> str:
+def _status(folded: str, start: int, end: int, lex: _Lexicon, orgs: list[tuple[int, int]],
+            boiler: list[tuple[int, int]], products: list[tuple[int, int]]) -> str:
     if _inside((start, end), orgs):
         return "org_name"
     if _inside((start, end), boiler):
         return "boilerplate"
+    if any(a < end and start < b for a, b in products):
+        return "sold"
+    if _ROLE_AFTER.match(folded, end):
+        return "role"
     sentence = next((m for m in _SENTENCE.finditer(folded) if m.start() <= start < m.end()), None)
-    if sentence is not None and lex.plan.search(folded[sentence.start():start]):
-        return "plan"
     clause = next((m for m in _CLAUSE.finditer(folded) if m.start() <= start < m.end()), None)
+    plans = list(lex.plan.finditer(folded, sentence.start(), start)) if sentence is not None else []
+    # a plan the text says was carried out between the plan word and the end of the term's clause counts
+    if plans and not _DONE_AFTER.search(folded, plans[-1].end(), clause.end() if clause is not None else end):
+        return "plan"
     if clause is not None:
         before = folded[max(clause.start(), start - 8):start]
         if lex.negation.search(before):
             return "negated"
+        if lex.trade.search(folded[clause.start():start]):
+            return "sold"
         if lex.product.search(folded[clause.start():start]) and _PRODUCT_AFTER.match(folded[end:]):
             return "product"
     return "counts"
@@ -103,9 +125,11 @@ def find_evidence(fields: dict[str, str]) -> list[Evidence]:
     for name, text in fields.items():
         if not text:
             continue
-        folded = fold_width(text)
+        folding = fold(text)
+        folded = folding.text
         orgs = _org_spans(folded)
         boiler = [m.span() for m in lex.boilerplate.finditer(folded)]
+        products = [m.span() for m in lex.product_names.finditer(folded)]
         for direction in DIRECTIONS:
             taken: list[tuple[int, int]] = []
             for kind, groups in (("term", lex.terms), ("implicit", lex.implicit)):
@@ -114,12 +138,14 @@ def find_evidence(fields: dict[str, str]) -> list[Evidence]:
                         if m.end() == m.start() or any(a < m.end() and m.start() < b for a, b in taken):
                             continue
                         taken.append(m.span())
-                        status = _status(text, folded, m.start(), m.end(), direction, lex, orgs, boiler)
+                        status = _status(folded, m.start(), m.end(), lex, orgs, boiler, products)
                         ev_kind = kind
                         if status == "product" and direction == "绿色化":
                             status, ev_kind = "counts", "product"
-                        out.append(Evidence(direction, name, m.start(), m.end(), text[m.start():m.end()], weight,
-                                            status, ev_kind))
+                        if status == "sold":
+                            status = "product"
+                        start, end = folding.span(m.start(), m.end())
+                        out.append(Evidence(direction, name, start, end, text[start:end], weight, status, ev_kind))
     order = {name: i for i, name in enumerate(fields)}
     out.sort(key=lambda e: (order[e.field], e.start))
     return out

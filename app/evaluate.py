@@ -521,6 +521,39 @@ def _background_false_pairs(analysis: RoundAnalysis, where: dict) -> Figure:
                   f"{len(false)} of {n_pairs:,} pairs ({len(background)} background rows)")
 
 
+def score_fold(analysis: RoundAnalysis, where: dict) -> list[Figure]:
+    """Each labelled project row copied into traditional characters (nlp/fold.py's table read backwards), and
+    copied again with two of its figures changed: found as the same text (exact / light_edit) by the lexical
+    layer alone, among all the rows and all the copies."""
+    import re
+
+    from nlp.duplicates import DupDoc, calibrated_config, find_duplicates
+    from nlp.fold import traditional_table
+
+    back: dict[str, str] = {}
+    for trad, simp in sorted(traditional_table().items()):
+        back.setdefault(simp, trad)
+
+    def traditional(text: str) -> str:
+        return "".join(back.get(ch, ch) for ch in text)
+
+    def changed(text: str) -> str:
+        return re.sub(r"\d+", lambda m: str(int(m.group()) + 1), text, count=2)
+
+    names = ("项目建设内容", "技术改造实施效果")
+    rows = [record for record, _ in labelled_projects(analysis, where)]
+    docs = [DupDoc(r.id, {n: r.text(n) for n in names}) for r in rows]
+    docs += [DupDoc(f"t:{r.id}", {n: traditional(r.text(n)) for n in names}) for r in rows]
+    docs += [DupDoc(f"e:{r.id}", {n: traditional(changed(r.text(n))) for n in names}) for r in rows]
+    found = {tuple(sorted((p.a, p.b))): p.kind for p in find_duplicates(docs, None, calibrated_config())}
+    exact = sum(found.get(tuple(sorted((r.id, f"t:{r.id}")))) == "exact" for r in rows)
+    light = sum(found.get(tuple(sorted((r.id, f"e:{r.id}")))) in ("light_edit", "exact") for r in rows)
+    return [Figure("fold", "traditional copies found as exact", _ratio(exact, len(rows)), "≥0.95",
+                   f"{exact}/{len(rows)} (lexical layer only)"),
+            Figure("fold", "traditional copies, figures changed: light_edit", _ratio(light, len(rows)), "≥0.95",
+                   f"{light}/{len(rows)}")]
+
+
 def evaluate(evalset: Path) -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="jigai-eval-") as tmp:
         folder = Path(tmp)
@@ -530,6 +563,7 @@ def evaluate(evalset: Path) -> list[Figure]:
                 *score_narratives(analysis, where, docs), *score_directions(analysis, where, docs),
                 *score_direction_sets(analysis),
                 *score_highlights(analysis, docs), *score_duplicates(analysis, where, evalset),
+                *score_fold(analysis, where),
                 *score_numerals(Figure)]
 
 

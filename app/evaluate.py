@@ -438,7 +438,7 @@ def score_direction_sets(analysis: RoundAnalysis) -> list[Figure]:
                 tp += len(said & truth)
                 flagged += len(said)
                 positives += len(truth)
-            label = "all rows" if split is None else "held-back rows"
+            label = "all rows" if split is None else "check rows"
             figures += [Figure("directions", f"DIRECTION_UNSUPPORTED precision ({label})", _ratio(tp, flagged), "≥0.90",
                                f"{tp}/{flagged}"),
                         Figure("directions", f"DIRECTION_UNSUPPORTED recall ({label})", _ratio(tp, positives), "≥0.80",

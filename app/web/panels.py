@@ -141,7 +141,7 @@ def render_directions(data: dict, reviews: dict | None = None) -> str:
         score = f"{score:.2f}" if isinstance(score, (int, float)) else ""
         rows.append(f'<tr class="{"mismatch" if mismatch else ""}"><td><span class="m l-direction '
                     f'{DIRECTION_CLASS.get(d, "d-other")}">{esc(d)}</span></td><td>{esc(dec_text)}</td>'
-                    f'<td>{"是" if tag else "否"}</td><td>{esc(score)}</td>'
+                    f'<td>{"是" if tag else ("建议（无文字依据，仅供参考）" if info.get("suggested") else "否")}</td><td>{esc(score)}</td>'
                     f"<td>{esc(terms) or '—'}</td><td>{esc(rv)}</td></tr>")
     return ('<div class="jg"><table class="grid"><tr><th>方向</th><th>申报</th><th>识别</th><th>得分</th><th>文字依据</th>'
             '<th>复核</th></tr>' + "".join(rows) + '</table><div class="hint">红色行：申报与识别不一致</div></div>')

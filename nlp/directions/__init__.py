@@ -154,7 +154,7 @@ def direction_findings(record: ProjectRecord, result: DirectionResult, declared:
         if declared.get(d) and not result.tags[d] and not reasons:
             voided = result.voided(d)
             why = {"plan": "仅为计划", "negated": "被否定", "boilerplate": "套话", "org_name": "企业或园区名称",
-                   "product": "产品名称"}
+                   "product": "产品名称", "role": "岗位名称"}
             if voided:
                 first = voided[0]
                 detail = "；".join(f"“{e.text}”{why[e.status]}" for e in voided[:4])

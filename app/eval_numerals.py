@@ -150,9 +150,11 @@ def score_numerals(figure_cls) -> list:
         return a / b if b else None
     if PEER_SUITE.exists():
         right, total, wrong = peer_numeral_score()
+        example = next(((text, got, expected) for _, text, expected, got in wrong
+                        if got is not None and expected is not None), None)
         rows.append(figure_cls("numerals", "peer suites: one numeral read right", ratio(right, total), "≥0.98",
-                               f"{right}/{total}" + (f"; e.g. {wrong[0][1]} → {wrong[0][3]:g}" if wrong and
-                                                     wrong[0][3] is not None else "")))
+                               f"{right}/{total}" + (f"; e.g. {example[0]} → {example[1]:,.10g}, peers "
+                                                     f"{example[2]:,.10g}" if example else "")))
     if NUMERALS_SET.exists():
         n = numerals_in_context()
         p, r = ratio(n["fig_tp_pred"], n["fig_pred"]), ratio(n["fig_tp_gold"], n["fig_gold"])

@@ -52,6 +52,9 @@ CSS = """
 .jg .notice.err { background: #fde8e8; color: #8a0000; }
 /* the record tab: the decision panel stays in view while the reviewer scrolls through the record */
 #record-body { align-items: flex-start; overflow: visible; }
+/* Gradio's container hides its overflow, which makes it the scroll box a sticky element sticks in (it never
+   scrolls itself): clip instead, which cuts the same overflow without being a scroll box */
+.gradio-container { overflow: clip !important; }
 #decision-panel { position: sticky; top: 8px; align-self: flex-start; max-height: calc(100vh - 16px);
   overflow-y: auto; z-index: 5; }
 """

@@ -37,7 +37,7 @@ import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Callable, Iterable
 
 #: most bytes one upload may expand to (every file, zip entries counted uncompressed, nested zips included)
@@ -217,12 +217,6 @@ class _Budget:
         return None
 
 
-def _zip_entry_name(info: zipfile.ZipInfo) -> str:
-    from nlp.ingest import _zip_member_name
-
-    return _zip_member_name(info)
-
-
 def _zip_totals(zf: zipfile.ZipFile, budget: _Budget) -> str | None:
     """Why a zip is refused before expanding it (declared sizes and entry count against what is left)."""
     infos = [i for i in zf.infolist() if not i.is_dir()]
@@ -238,6 +232,7 @@ def _zip_totals(zf: zipfile.ZipFile, budget: _Budget) -> str | None:
 def _expand_zip(path: Path, origin: str, work: Path, max_bytes: int, budget: _Budget, depth: int,
                 out: list[Incoming], refused: list[Refused]) -> None:
     from nlp.config import DEFAULT_CONFIG
+    from nlp.ingest import zip_members
     from nlp.ingest.errors import IngestError
     from nlp.ingest.sniff import check_zip
 
@@ -251,13 +246,7 @@ def _expand_zip(path: Path, origin: str, work: Path, max_bytes: int, budget: _Bu
         if why:
             refused.append(Refused(origin, why, path))
             return
-        for index, info in enumerate(zf.infolist()):
-            if info.is_dir():
-                continue
-            raw = _zip_entry_name(info)
-            parts = [p for p in PurePosixPath(raw.replace("\\", "/")).parts if p not in ("", ".", "..", "/")]
-            if not parts or parts[0].startswith("__MACOSX") or parts[-1].startswith((".", "~$")):
-                continue
+        for index, info, parts in zip_members(zf):
             entry_origin = f"{origin}/{'/'.join(parts)}"
             name = safe_name(parts[-1])
             if not name:

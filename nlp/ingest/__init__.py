@@ -9,7 +9,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from ..codelists import codelists
 from ..config import DEFAULT_CONFIG, Config
@@ -74,6 +74,19 @@ def _zip_member_name(info: zipfile.ZipInfo) -> str:
     return name
 
 
+def zip_members(zf: zipfile.ZipFile) -> Iterator[tuple[int, zipfile.ZipInfo, list[str]]]:
+    """(index, info, path parts) of a zip's files as a reader would see them: GBK names decoded, no ``..``
+    or absolute parts, folders, macOS resource forks, hidden files and Office lock files (``~$``) left out."""
+    for index, info in enumerate(zf.infolist()):
+        if info.is_dir():
+            continue
+        name = _zip_member_name(info)
+        parts = [p for p in PurePosixPath(name.replace("\\", "/")).parts if p not in ("", ".", "..", "/")]
+        if not parts or parts[0].startswith("__MACOSX") or parts[-1].startswith((".", "~$")):
+            continue
+        yield index, info, parts
+
+
 def _expand_zip(path: Path, display: str, workdir: Path, config: Config, failures: list[FileFailure]) -> list[_Input]:
     try:
         zf = check_zip(path, config.limits)
@@ -83,13 +96,7 @@ def _expand_zip(path: Path, display: str, workdir: Path, config: Config, failure
     out: list[_Input] = []
     target = Path(tempfile.mkdtemp(prefix="zip-", dir=workdir))
     with zf:
-        for index, info in enumerate(zf.infolist()):
-            if info.is_dir():
-                continue
-            name = _zip_member_name(info)
-            parts = [p for p in PurePosixPath(name.replace("\\", "/")).parts if p not in ("", ".", "..", "/")]
-            if not parts or parts[0].startswith("__MACOSX") or parts[-1].startswith((".", "~$")):
-                continue
+        for index, info, parts in zip_members(zf):
             if Path(parts[-1]).suffix.lower() not in SUPPORTED_SUFFIXES:
                 continue
             dest = target / str(index) / parts[-1]

@@ -143,7 +143,7 @@ def run(rows: int, narratives: int, repeat: int, archive_size: int = 0):
         for i in range(repeat):
             analysis = analyse([folder], 2025)
             t = time.perf_counter()
-            write_excel(analysis, Path(tmp) / "report.xlsx")
+            write_excel(to_contract(analysis), Path(tmp) / "report.xlsx")
             excel = time.perf_counter() - t
             t = time.perf_counter()
             write_json(analysis, Path(tmp) / "out.json")

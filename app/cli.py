@@ -366,16 +366,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     if archived_pairs:
         rounds = sorted({p["round"] for p in archived_pairs})
         print(f"与往年（{'、'.join(rounds)}）材料疑似重复：{len(archived_pairs)}对")
-    if args.output:
-        from .report_excel import write_excel
+    if args.output or args.json:
+        from .report_json import to_contract, write_contract
 
-        write_excel(analysis, args.output)
-        print(f"Excel报告：{args.output}")
-    if args.json:
-        from .report_json import write_json
+        contract = to_contract(analysis, archived_pairs)  # the one product every output is written from
+        if args.output:
+            from .report_excel import write_excel
 
-        write_json(analysis, args.json, archived_pairs)
-        print(f"JSON结果：{args.json}")
+            write_excel(contract, args.output)
+            print(f"Excel报告：{args.output}")
+        if args.json:
+            write_contract(contract, args.json)
+            print(f"JSON结果：{args.json}")
     return EXIT_SOME_UNUSABLE if analysis.ingest.failures else EXIT_OK
 
 

@@ -1,28 +1,43 @@
-"""The reviewer's Excel report: findings with their cells, records coloured by severity, city quotas, failures.
+"""The one Excel writer: the CLI's report (``jigai check -o``) and the review app's export (the 导出 tab,
+``jigai export``) are both written here, from the contract — ``app.report_json.to_contract`` for the CLI, the
+store's contract for a viewer (already confined to a city reviewer's own city) for the app — and, for the app,
+each record's latest decision.
 
-Every text is written as a string, never as a formula: a narrative starting with = + - @ stays text.
+Sheets: 记录 (named 审核结果 and with the decision columns when decisions are given), 问题清单, 地市汇总,
+疑似重复, 无法读取的文件. Every text is written as a string, never as a formula: a narrative starting with
+= + - @ stays text.
 """
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from nlp.findings import SEVERITY_RANK, SEVERITY_ZH, Finding
-from nlp.pipeline import RoundAnalysis
-from nlp.records import Record
+from nlp.constants import CODES, DUPLICATE_KIND_SHORT, RECORD_KIND_ZH, SEVERITY_RANK, SEVERITY_ZH
+
+from .web.panels import changed_text, file_name, finding_message, origin_text, place_text
 
 FILLS = {"error": PatternFill("solid", fgColor="F8CBAD"), "warning": PatternFill("solid", fgColor="FFE699"),
          "info": PatternFill("solid", fgColor="DDEBF7"), None: PatternFill("solid", fgColor="E2EFDA")}
-KIND_ZH = {"project": "重点项目（附件1）", "enterprise": "示范企业（附件2）", "practice": "典型做法（附件3）"}
 EXCERPT = 60
+UNREVIEWED = "未审"
+
+RECORD_COLUMNS = [("记录编号", 30), ("类型", 16), ("地市", 9), ("企业", 30), ("项目名称", 36), ("出处", 46),
+                  ("位置", 16), ("问题数", 8), ("最严重", 8), ("问题代码", 30), ("申报方向", 16), ("识别方向", 16),
+                  ("疑似重复", 8)]
+DECISION_COLUMNS = [("审核结论", 10), ("审核意见", 40), ("审核人", 10), ("审核时间", 19), ("版本", 6)]
+NARRATIVE_COLUMNS = [("错误", 6), ("警告", 6), ("提示", 6), ("字数：建设内容或典型做法（字符/WPS）", 16),
+                     ("字数：实施效果（字符/WPS）", 16), ("量化数据条数", 12), ("有改造前后对比", 12)]
 
 
-def _put(ws, row: int, col: int, value: Any):
+def put(ws, row: int, col: int, value: Any):
+    """Write one cell; a text is always a string cell (never a formula), without the characters XML refuses."""
+    if value is None:
+        value = ""
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell = ws.cell(row=row, column=col, value=value)
@@ -31,99 +46,162 @@ def _put(ws, row: int, col: int, value: Any):
     return cell
 
 
-def _table(ws, headers: list[str], widths: list[int]) -> None:
-    for ci, (text, width) in enumerate(zip(headers, widths), start=1):
-        _put(ws, 1, ci, text).font = Font(bold=True)
+def table(wb, title: str, columns: list[tuple[str, int]], rows: list[list[Any]]):
+    """A sheet with a bold, frozen, filtered header row and one row per list of values."""
+    ws = wb.create_sheet(title)
+    for ci, (text, width) in enumerate(columns, start=1):
+        put(ws, 1, ci, text).font = Font(bold=True)
         ws.column_dimensions[get_column_letter(ci)].width = width
     ws.freeze_panes = "A2"
+    for r, values in enumerate(rows, start=2):
+        for ci, value in enumerate(values, start=1):
+            put(ws, r, ci, value)
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
+    return ws
 
 
-def _excerpt(record: Record | None, f: Finding) -> str:
-    if record is None or f.field is None:
-        return ""
-    text = record.text(f.field)
-    if f.start is not None and f.end is not None:
-        text = text[f.start:f.end]
+def _worst(findings: list[dict]) -> str | None:
+    worst = None
+    for f in findings:
+        if SEVERITY_RANK.get(f.get("severity"), 0) > SEVERITY_RANK[worst]:
+            worst = f.get("severity")
+    return worst
+
+
+def _directions(record: dict) -> tuple[str, str]:
+    declared = record.get("declared_directions") or {}
+    inferred = record.get("directions") or {}
+    return ("、".join(d for d, v in declared.items() if v),
+            "、".join(d for d, v in inferred.items() if v.get("tag")))
+
+
+def _when(at) -> str:
+    return at.strftime("%Y-%m-%d %H:%M:%S") if hasattr(at, "strftime") else str(at or "")
+
+
+def _excerpt(record: dict, f: dict) -> str:
+    text = (record.get("fields") or {}).get(f.get("field") or "") or ""
+    if isinstance(f.get("start"), int) and isinstance(f.get("end"), int):
+        text = text[f["start"]:f["end"]]
     return text if len(text) <= EXCERPT else text[:EXCERPT] + "…"
 
 
-def _findings_sheet(wb, analysis: RoundAnalysis, by_id: dict[str, Record]) -> None:
-    ws = wb.create_sheet("问题清单")
-    _table(ws, ["严重程度", "代码", "问题", "说明", "地市", "企业", "文件", "工作表", "单元格/位置", "字段", "原文摘录", "记录编号"],
-           [9, 26, 20, 60, 9, 30, 40, 12, 12, 18, 40, 30])
-    findings = sorted(analysis.all_findings(), key=lambda f: (-SEVERITY_RANK[f.severity], f.city or "",
-                                                              f.provenance.file if f.provenance else ""))
-    for r, f in enumerate(findings, start=2):
-        record = by_id.get(f.record_id or "")
-        prov = f.provenance
-        place = ""
-        if prov is not None:
-            place = prov.cell or (f"第{prov.row}行" if prov.row else "") or \
-                (f"第{prov.paragraph + 1}段" if prov.paragraph is not None else "")
-        values = [SEVERITY_ZH[f.severity], f.code, f.title, f.message, f.city or (record.city if record else ""),
-                  record.company if record else "", prov.file if prov else "", prov.sheet if prov else "",
-                  place, f.field or "", _excerpt(record, f), f.record_id or ""]
-        for ci, v in enumerate(values, start=1):
-            _put(ws, r, ci, v)
-        ws.cell(row=r, column=1).fill = FILLS[f.severity]
-    ws.auto_filter.ref = f"A1:L{max(len(findings) + 1, 1)}"
+def _narrative(record: dict, findings: list[dict]) -> list[Any]:
+    """Findings per severity; 字数 of each narrative (characters without spaces / WPS 字数), figures stated,
+    before→after given (blank for a record without narratives)."""
+    per = [sum(1 for f in findings if f.get("severity") == s) for s in ("error", "warning", "info")]
+    if "counts" not in record:
+        return [*per, "", "", "", ""]
+    counts = [f"{c.get('chars')}/{c.get('wps')}" for c in (record.get("counts") or {}).values()]
+    return [*per, "；".join(counts[:1]), "；".join(counts[1:]), len(record.get("evidence") or []),
+            "是" if record.get("before_after") else "否"]
 
 
-def _narrative_columns(analysis: RoundAnalysis, record: Record) -> list[Any]:
-    """字数 of each narrative (characters without spaces / WPS 字数), figures stated, before→after given."""
-    result = analysis.narratives.get(record.id)
-    if result is None:
-        return ["", "", "", ""]
-    counts = [f"{fa.chars}/{fa.wps}" for fa in result.fields.values()]
-    claims = sum(len(fa.claims) for fa in result.fields.values())
-    return ["；".join(counts[:1]), "；".join(counts[1:]), claims, "是" if result.before_after else "否"]
+def _records_sheet(wb, contract: dict, decisions: Mapping | None) -> None:
+    duplicated = {x for p in contract.get("duplicates") or [] for x in (p.get("a"), p.get("b"))}
+    columns = RECORD_COLUMNS + (DECISION_COLUMNS if decisions is not None else []) + NARRATIVE_COLUMNS
+    rows, worst = [], []
+    for rec in contract.get("records") or []:
+        findings = rec.get("findings") or []
+        worst.append(_worst(findings))
+        declared, inferred = _directions(rec)
+        values = [rec.get("id"), RECORD_KIND_ZH.get(rec.get("kind"), rec.get("kind")), rec.get("city") or "",
+                  rec.get("company"), (rec.get("fields") or {}).get("项目名称", ""), origin_text(rec),
+                  place_text(rec.get("source")), len(findings), SEVERITY_ZH.get(worst[-1], "无"),
+                  "、".join(dict.fromkeys(f.get("code") for f in findings)), declared, inferred,
+                  "是" if rec.get("id") in duplicated else "否"]
+        if decisions is not None:
+            d = decisions.get(rec.get("id"))
+            values += [d.status, d.note, d.reviewer, _when(d.at), d.version] if d else [UNREVIEWED, "", "", "", ""]
+        rows.append(values + _narrative(rec, findings))
+    ws = table(wb, "审核结果" if decisions is not None else "记录", columns, rows)
+    for r, w in enumerate(worst, start=2):
+        ws.cell(row=r, column=9).fill = FILLS[w]
 
 
-def _records_sheet(wb, analysis: RoundAnalysis) -> None:
-    ws = wb.create_sheet("记录")
-    _table(ws, ["记录编号", "类型", "地市", "企业", "项目名称", "文件", "工作表", "行", "问题数", "错误", "警告", "提示", "最严重",
-                "字数：建设内容或典型做法（字符/WPS）", "字数：实施效果（字符/WPS）", "量化数据条数", "有改造前后对比"],
-           [30, 16, 9, 30, 36, 40, 12, 6, 8, 6, 6, 6, 9, 16, 16, 12, 12])
-    for r, record in enumerate(analysis.records, start=2):
-        findings = analysis.findings_of(record)
-        counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
-        worst = analysis.worst(record)
-        values = [record.id, KIND_ZH[record.kind], record.city or "", record.company, record.text("项目名称"),
-                  record.source.file, record.source.sheet or "", record.source.row, len(findings),
-                  counts["error"], counts["warning"], counts["info"], SEVERITY_ZH.get(worst, "无"),
-                  *_narrative_columns(analysis, record)]
-        for ci, v in enumerate(values, start=1):
-            _put(ws, r, ci, v).fill = FILLS[worst]
-    ws.auto_filter.ref = f"A1:Q{max(len(analysis.records) + 1, 1)}"
+def _all_findings(contract: dict) -> list[tuple[dict, dict]]:
+    """(finding, its record or {}) for every finding: the files', each record's, and the cities' own (those
+    about one record are in that record's findings already and carry its ``source``)."""
+    rows = [(f, {}) for f in contract.get("file_findings") or []]
+    rows += [(f, rec) for rec in contract.get("records") or [] for f in rec.get("findings") or []]
+    rows += [(f, {"city": c.get("city")}) for c in contract.get("cities") or [] for f in c.get("findings") or []
+             if not f.get("source")]
+    return sorted(rows, key=lambda x: (-SEVERITY_RANK.get(x[0].get("severity"), 0), x[1].get("city") or "",
+                                       file_name(x[0].get("source") or x[1].get("source"))))
 
 
-def _cities_sheet(wb, analysis: RoundAnalysis) -> None:
-    ws = wb.create_sheet("地市汇总")
-    _table(ws, ["地市", "区域", "重点项目数", "要求项目数", "示范企业数", "要求企业数", "标杆企业数", "典型做法数", "是否达标", "问题"],
-           [10, 8, 10, 10, 10, 10, 10, 10, 9, 80])
-    for r, c in enumerate(analysis.checks.cities, start=2):
-        values = [c.city, c.region or "", c.projects, c.min_projects, c.enterprises, c.min_enterprises,
-                  c.benchmark_enterprises, c.practices, "是" if c.quota_ok else "否",
-                  "；".join(f.message for f in c.findings)]
-        for ci, v in enumerate(values, start=1):
-            _put(ws, r, ci, v)
-        ws.cell(row=r, column=9).fill = FILLS[None] if c.quota_ok else FILLS["error"]
+def _findings_sheet(wb, contract: dict, decisions: Mapping | None) -> None:
+    columns = [("严重程度", 9), ("代码", 26), ("问题", 20), ("说明", 60), ("地市", 9), ("企业", 30), ("出处", 46),
+               ("位置", 16), ("字段", 18), ("原文摘录", 40), ("记录编号", 30)]
+    columns += [("审核结论", 10)] if decisions is not None else []
+    pairs = _all_findings(contract)
+    rows = []
+    for f, rec in pairs:
+        info = CODES.get(f.get("code"))
+        source = f.get("source") or rec.get("source")
+        values = [SEVERITY_ZH.get(f.get("severity"), ""), f.get("code"), info.title if info else "",
+                  finding_message(f), rec.get("city") or "", rec.get("company") or "", origin_text(rec, source),
+                  place_text(source), f.get("field") or "", _excerpt(rec, f), rec.get("id") or ""]
+        if decisions is not None:
+            d = decisions.get(rec.get("id"))
+            values.append(d.status if d else (UNREVIEWED if rec.get("id") else ""))
+        rows.append(values)
+    ws = table(wb, "问题清单", columns, rows)
+    for r, (f, _) in enumerate(pairs, start=2):
+        ws.cell(row=r, column=1).fill = FILLS.get(f.get("severity"), FILLS[None])
 
 
-def _failures_sheet(wb, analysis: RoundAnalysis) -> None:
-    ws = wb.create_sheet("无法读取的文件")
-    _table(ws, ["文件", "原因"], [60, 90])
-    for r, f in enumerate(analysis.ingest.failures, start=2):
-        _put(ws, r, 1, f.file)
-        _put(ws, r, 2, f.reason).fill = FILLS["error"]
+def _cities_sheet(wb, contract: dict) -> None:
+    columns = [("地市", 10), ("区域", 8), ("重点项目数", 10), ("要求项目数", 10), ("示范企业数", 10), ("要求企业数", 10),
+               ("标杆企业数", 10), ("典型做法数", 10), ("是否达标", 9), ("问题", 80)]
+    cities = contract.get("cities") or []
+    rows = [[c.get("city"), c.get("region") or "", c.get("projects"), c.get("min_projects"), c.get("enterprises"),
+             c.get("min_enterprises"), c.get("benchmark_enterprises"), c.get("practices"),
+             "是" if c.get("quota_ok") else "否", "；".join(f.get("message", "") for f in c.get("findings") or [])]
+            for c in cities]
+    ws = table(wb, "地市汇总", columns, rows)
+    for r, c in enumerate(cities, start=2):
+        ws.cell(row=r, column=9).fill = FILLS[None] if c.get("quota_ok") else FILLS["error"]
 
 
-def write_excel(analysis: RoundAnalysis, path: Path) -> None:
+def _pair_side(pair: dict, side: str, by_id: dict[str, dict]) -> str:
+    """出处 of one side of a pair: the record's 地市 · 企业 · 文件名; another city's record (in a city reviewer's
+    export) by its city only; an earlier round's record as such."""
+    rec = by_id.get(pair.get(side)) if side == "a" or pair.get("round") is None else None
+    if rec is not None:
+        return origin_text(rec)
+    if pair.get("restricted"):
+        return f"{pair.get('other_city') or '其他地市'}（其他地市的材料详情仅省级账号可见）"
+    return f"{pair['round']}年已报送材料" if pair.get("round") else ""
+
+
+def _duplicates_sheet(wb, contract: dict) -> None:
+    columns = [("记录A", 34), ("记录A出处", 40), ("记录B", 34), ("记录B出处", 40), ("类型", 18), ("相似度", 8),
+               ("往年轮次", 10), ("改动", 60)]
+    by_id = {rec.get("id"): rec for rec in contract.get("records") or []}
+    rows = [[p.get("a"), _pair_side(p, "a", by_id), p.get("b"), _pair_side(p, "b", by_id),
+             DUPLICATE_KIND_SHORT.get(p.get("kind"), p.get("kind")), p.get("score"), p.get("round") or "",
+             changed_text(p.get("changed"))] for p in contract.get("duplicates") or []]
+    table(wb, "疑似重复", columns, rows)
+
+
+def _failures_sheet(wb, contract: dict) -> None:
+    failures = contract.get("failures") or []
+    ws = table(wb, "无法读取的文件", [("文件", 60), ("原因", 90)],
+               [[file_name(f), f.get("reason") or ""] for f in failures])
+    for r in range(2, len(failures) + 2):
+        ws.cell(row=r, column=2).fill = FILLS["error"]
+
+
+def write_excel(contract: dict, path: Path, decisions: Mapping | None = None) -> Path:
+    """The Excel report of a contract; with ``decisions`` (record id → the store's latest Decision), the review
+    app's export: its records sheet is 审核结果 with each record's decision (未审 without one)."""
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    by_id = {r.id: r for r in analysis.records}
-    _findings_sheet(wb, analysis, by_id)
-    _records_sheet(wb, analysis)
-    _cities_sheet(wb, analysis)
-    _failures_sheet(wb, analysis)
+    _records_sheet(wb, contract, decisions)
+    _findings_sheet(wb, contract, decisions)
+    _cities_sheet(wb, contract)
+    _duplicates_sheet(wb, contract)
+    _failures_sheet(wb, contract)
     wb.save(path)
+    return Path(path)

@@ -80,5 +80,9 @@ def to_contract(analysis: RoundAnalysis, archived_pairs: list[dict] | None = Non
     }
 
 
+def write_contract(contract: dict[str, Any], path: Path) -> None:
+    Path(path).write_text(json.dumps(contract, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
 def write_json(analysis: RoundAnalysis, path: Path, archived_pairs: list[dict] | None = None) -> None:
-    path.write_text(json.dumps(to_contract(analysis, archived_pairs), ensure_ascii=False, indent=1), encoding="utf-8")
+    write_contract(to_contract(analysis, archived_pairs), path)

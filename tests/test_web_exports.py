@@ -152,3 +152,40 @@ def test_reviewed_counts_decisions_not_pending(service):
     cities = dashboard_frames(board)[0]
     row = cities[cities["地市"] == "韶关市"].iloc[0]
     assert row["已审（通过或退回）"] == 2 and row["待定"] == 1
+
+
+def test_one_writer_for_the_cli_report_and_the_app_export(tmp_path):
+    """The CLI's report and the app's export are one workbook from one contract; the app's adds decisions."""
+    from app.report_excel import write_excel
+
+    contract = sample_round()
+    cli = cells(write_excel(contract, tmp_path / "cli.xlsx"))
+    app = cells(write_excel(contract, tmp_path / "app.xlsx", {}))
+    assert list(cli) == ["记录", "问题清单", "地市汇总", "疑似重复", "无法读取的文件"]
+    assert list(app) == ["审核结果", *list(cli)[1:]]
+    head = app["审核结果"][0]
+    assert cli["记录"][0] == head[:13] + head[18:] and head[13:18] == ["审核结论", "审核意见", "审核人", "审核时间", "版本"]
+    assert {row[13] for row in app["审核结果"][1:]} == {"未审"}
+    assert len(cli["记录"]) == len(contract["records"]) + 1
+    # every finding once: the records', the files' and the cities' own (a city's finding about one record is
+    # that record's)
+    expected = sum(len(r["findings"]) for r in contract["records"]) + len(contract.get("file_findings") or []) + \
+        sum(1 for c in contract["cities"] for f in c.get("findings") or [] if not f.get("source"))
+    assert len(cli["问题清单"]) - 1 == expected
+    quota = [row for row in cli["问题清单"][1:] if row[1] == "QUOTA_PROJECTS_SHORT"]
+    assert quota and all(row[4] for row in quota)  # named by its city
+    assert len(cli["疑似重复"]) == len(contract["duplicates"]) + 1
+
+
+def test_a_narrative_that_looks_like_a_formula_stays_text(tmp_path):
+    from app.report_excel import write_excel
+
+    contract = sample_round()
+    rec = next(r for r in contract["records"] if r["kind"] == "project")
+    rec["fields"]["项目名称"] = "=1+1"
+    rec["findings"].append({"code": "LEN_OVER_LIMIT", "severity": "error", "field": "项目名称", "start": 0, "end": 4,
+                            "message": "@SUM(A1)"})
+    ws = openpyxl.load_workbook(write_excel(contract, tmp_path / "r.xlsx"))
+    cells_ = [c for sheet in ws.worksheets for row in sheet.iter_rows() for c in row
+              if isinstance(c.value, str) and c.value.startswith(("=", "@"))]
+    assert {c.value for c in cells_} >= {"=1+1", "@SUM(A1)"} and all(c.data_type == "s" for c in cells_)

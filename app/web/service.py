@@ -168,12 +168,12 @@ class Service:
         return folder / f"{round_label}年-{scope}-{what}-{stamp}{suffix}"
 
     def export_excel(self, username: str | None, round_label: str) -> Path:
-        from .export import write_review_excel
+        from app.report_excel import write_excel
 
         viewer = self.viewer(username)
         contract = self.store.contract(viewer, round_label)
         decisions = self.store.decisions(viewer, round_label)
-        path = write_review_excel(contract, decisions, self._export_path(viewer, round_label, "审核结果", ".xlsx"))
+        path = write_excel(contract, self._export_path(viewer, round_label, "审核结果", ".xlsx"), decisions)
         self.exports.add(path, viewer.username)
         return path
 

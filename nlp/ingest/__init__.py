@@ -146,9 +146,23 @@ def _assign_cities(result_records: list[Record], display: str, titles: list[str]
         record.city = city.name if city else None
 
 
+def id_stem(display: str) -> str:
+    """The file part of its records' ids: the file's stem, led by the city of the nearest folder that names one
+    when the stem itself names none (佛山市/附件1.xlsx → 佛山市-附件1), so that two cities' files of the same
+    name never take ids from their order, and a file keeps its ids wherever the round folder puts it."""
+    path = PurePosixPath(display.replace("\\", "/"))
+    lists = codelists()
+    if lists.find_city(path.stem) is None:
+        for folder in reversed(path.parent.parts):
+            city = lists.find_city(folder)
+            if city is not None:
+                return f"{city.name}-{path.stem}"
+    return path.stem
+
+
 def _read_one(item: _Input, config: Config, result: IngestResult, stems: dict[str, int]) -> None:
     sniffed = sniff(item.path, config.limits)
-    stem = Path(item.display).stem
+    stem = id_stem(item.display)
     stems[stem] = stems.get(stem, 0) + 1
     if stems[stem] > 1:
         stem = f"{stem}#{stems[stem]}"

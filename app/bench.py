@@ -23,6 +23,7 @@ import numpy as np
 import openpyxl
 
 from nlp.codelists import codelists
+from nlp.constants import NARRATIVE_FIELDS
 from nlp.pipeline import analyse
 
 from .report_excel import write_excel
@@ -169,7 +170,7 @@ def run(rows: int, narratives: int, repeat: int, archive_size: int = 0):
         counts["review_app"] = bench_review(to_contract(analysis))
         from nlp.duplicates import DupDoc
 
-        new_docs = [DupDoc(r.id, {n: r.text(n) for n in ("项目建设内容", "技术改造实施效果")}) for r in analysis.ingest.projects]
+        new_docs = [DupDoc(r.id, {n: r.text(n) for n in NARRATIVE_FIELDS["project"]}) for r in analysis.ingest.projects]
         new_embeddings = analysis.direction_embeddings(
             [{k: r.text(k) for k in ("项目名称", "项目建设内容", "技术改造实施效果")} for r in analysis.ingest.projects])
         texts = ["。".join(fields.values()) for fields in (

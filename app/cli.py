@@ -134,6 +134,23 @@ def _web_parsers(sub) -> None:
     add.add_argument("--users", type=Path, metavar="FILE", help="users file (default users.json in the data folder)")
     lst = users_sub.add_parser("list", help="list the reviewers")
     lst.add_argument("--users", type=Path, metavar="FILE", help="users file (default users.json in the data folder)")
+    conf = sub.add_parser("config", help="show or check the thresholds and limits (nlp/config.py, docs/config.md)",
+                          description="Every threshold and limit is one config (nlp/config.py, docs/config.md). "
+                                      "`show` prints it as TOML (the defaults, or FILE laid over them); `check` "
+                                      "validates FILE and names each wrong key, its value and what is allowed.",
+                          epilog=CONFIG_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    conf_sub = conf.add_subparsers(dest="config_command", metavar="ACTION")
+    show = conf_sub.add_parser("show", help="print the config in effect as TOML")
+    show.add_argument("file", nargs="?", type=Path, metavar="FILE.toml", help="laid over the defaults")
+    chk = conf_sub.add_parser("check", help="validate a config file (exit 0 valid, 2 not)")
+    chk.add_argument("file", type=Path, metavar="FILE.toml")
+
+
+CONFIG_EPILOG = """exit status: 0 shown / valid; 2 bad usage or an invalid file (every problem named on stderr).
+
+examples:
+  jigai config show > jigai.toml
+  jigai config check jigai.toml"""
 
 
 IMPORT_EPILOG = """exit status: 0 every file was read and the round imported (or already identical); 1 some files were
@@ -440,6 +457,25 @@ def cmd_publicity(args: argparse.Namespace) -> int:
     return EXIT_SOME_UNUSABLE if analysis.ingest.failures else EXIT_OK
 
 
+def cmd_config(args: argparse.Namespace) -> int:
+    """``jigai config show [FILE]`` / ``jigai config check FILE``."""
+    from nlp.config import DEFAULT_CONFIG, ConfigError, dump_config, load_config
+
+    if args.config_command not in ("show", "check"):
+        print("用法：jigai config show [FILE.toml] 或 jigai config check FILE.toml", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        config = load_config(args.file) if args.file is not None else DEFAULT_CONFIG
+    except ConfigError as e:
+        print(e, file=sys.stderr)
+        return EXIT_USAGE
+    if args.config_command == "show":
+        sys.stdout.write(dump_config(config))
+    else:
+        print(f"配置文件 {args.file} 有效。")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -462,6 +498,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_import(args)
     if args.command == "export":
         return cmd_export(args)
+    if args.command == "config":
+        return cmd_config(args)
     return EXIT_USAGE  # pragma: no cover
 
 

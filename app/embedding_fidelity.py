@@ -15,19 +15,22 @@ from pathlib import Path
 
 import numpy as np
 
+from nlp.constants import NARRATIVE_FIELDS
+
 from .evaluate import DEFAULT_SET, EVAL_ROUND, _read_jsonl, write_set_as_files
 
-NARRATIVE_FIELDS = ("项目建设内容", "技术改造实施效果")
+#: a project's narratives (nlp.constants)
+PROJECT_NARRATIVES = NARRATIVE_FIELDS["project"]
 
 
 def dev_texts(evalset: Path = DEFAULT_SET) -> list[tuple[str, str]]:
     """(label, text) of every dev narrative: ``PA01/项目建设内容``, ``PA01/joined``, ``E01/text``, …"""
     out = []
     for p in _read_jsonl(evalset / "projects.jsonl"):
-        for name in NARRATIVE_FIELDS:
+        for name in PROJECT_NARRATIVES:
             if p.get(name):
                 out.append((f"{p['id']}/{name}", str(p[name])))
-        joined = "。".join(str(p[k]) for k in ("项目名称", *NARRATIVE_FIELDS) if p.get(k))
+        joined = "。".join(str(p[k]) for k in ("项目名称", *PROJECT_NARRATIVES) if p.get(k))
         out.append((f"{p['id']}/joined", joined))
     for e in _read_jsonl(evalset / "enterprises.jsonl"):
         out.append((f"{e.get('id', e['企业名称'])}/text", e["text"]))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nlp.codelists import codelists
+from nlp.constants import NARRATIVE_FIELDS
 from nlp.pipeline import RoundAnalysis, analyse
 from nlp.spans import overlaps
 from nlp.textnorm import cell_text
@@ -504,7 +505,7 @@ def _background_false_pairs(analysis: RoundAnalysis, where: dict) -> Figure:
     from nlp.directions import record_fields
     from nlp.duplicates import DupDoc, calibrated_config, find_duplicates
 
-    names = ("项目建设内容", "技术改造实施效果")
+    names = NARRATIVE_FIELDS["project"]
     evaluation = [record for record, _ in labelled_projects(analysis, where)]
     background = _background_rows()
     docs = [DupDoc(r.id, {n: r.text(n) for n in names}) for r in evaluation]
@@ -540,7 +541,7 @@ def score_fold(analysis: RoundAnalysis, where: dict) -> list[Figure]:
     def changed(text: str) -> str:
         return re.sub(r"\d+", lambda m: str(int(m.group()) + 1), text, count=2)
 
-    names = ("项目建设内容", "技术改造实施效果")
+    names = NARRATIVE_FIELDS["project"]
     rows = [record for record, _ in labelled_projects(analysis, where)]
     docs = [DupDoc(r.id, {n: r.text(n) for n in names}) for r in rows]
     docs += [DupDoc(f"t:{r.id}", {n: traditional(r.text(n)) for n in names}) for r in rows]

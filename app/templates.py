@@ -7,6 +7,8 @@ import openpyxl
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from nlp.constants import DIRECTIONS, NARRATIVE_FIELDS
+
 #: the form's columns after 序号, in the template's order
 PROJECT_COLUMNS = ["项目名称", "项目承担单位", "项目建设地点", "所属战略产业集群", "所属行业", "所属五大优势传统产业",
                    "智能化", "数字化", "绿色化", "建设起止时间", "总投资(亿元)", "项目建设内容", "技术改造实施效果",
@@ -51,7 +53,7 @@ def write_project_table(path: Path, rows: list[dict], city: str | None = None, s
     for ci, text in enumerate(HEADER_TOP, start=1):
         if text:
             put(ws, 3, ci, text, wrap=True).font = Font(bold=True)
-    for ci, text in zip((8, 9, 10), ("智能化", "数字化", "绿色化")):
+    for ci, text in zip((8, 9, 10), DIRECTIONS):
         put(ws, 4, ci, text).font = Font(bold=True)
     for ci in range(1, 16):
         if ci not in (8, 9, 10):
@@ -64,7 +66,7 @@ def write_project_table(path: Path, rows: list[dict], city: str | None = None, s
     for n, row in enumerate(rows, start=1):
         put(ws, r, 1, n)
         for ci, name in enumerate(PROJECT_COLUMNS, start=2):
-            put(ws, r, ci, row.get(name), wrap=name in ("项目建设内容", "技术改造实施效果"))
+            put(ws, r, ci, row.get(name), wrap=name in NARRATIVE_FIELDS["project"])
         r += 1
     r += 1
     for note in NOTES:

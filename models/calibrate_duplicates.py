@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from nlp.constants import NARRATIVE_FIELDS  # noqa: E402
 from nlp.duplicates import CALIBRATION, DupDoc, DuplicateConfig, find_duplicates, kind_of  # noqa: E402
 
 DATA = ROOT / "corpora" / "duplicates"
@@ -57,7 +58,7 @@ def score(candidates, gold, config):
 
 def main() -> int:
     rows, gold = load()
-    docs = [DupDoc(r["id"], {k: r[k] for k in ("项目建设内容", "技术改造实施效果")}, {"company": r.get("项目承担单位")})
+    docs = [DupDoc(r["id"], {k: r[k] for k in NARRATIVE_FIELDS["project"]}, {"company": r.get("项目承担单位")})
             for r in rows]
     from nlp.embeddings import get_embedder
 

@@ -17,7 +17,8 @@ Two layers feed one list of pairs:
 Each pair gets a kind — exact (equal after normalisation), light_edit (the same text with names, places or
 figures changed), template (the same skeleton and stock phrases, different facts), paraphrase (the same facts,
 reworded) — a score, the aligned shared passages, and for light edits what changed. Thresholds live in
-``DuplicateConfig`` (calibrated on corpora/duplicates, see docs/duplicates.md).
+``nlp.config.DuplicateConfig`` (``Config.duplicates``; calibrated on corpora/duplicates into models/duplicates.json,
+see docs/duplicates.md and docs/config.md).
 """
 from __future__ import annotations
 
@@ -27,13 +28,13 @@ import heapq
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 import numpy as np
 
-from .config import Limits
+from .config import CALIBRATION, DuplicateConfig, Limits, calibrated_duplicates  # noqa: F401
 from .fold import fold_chars
 
 _DROP = re.compile(r"[\s\W_]+")
@@ -43,50 +44,14 @@ _COMPANY = re.compile(r"[\u4e00-\u9fa5]{2,16}(?:股份有限公司|有限责任�
 _PLACE = re.compile(r"[\u4e00-\u9fa5]{1,4}(?:市|区|县|镇|街道)")
 
 
-@dataclass(frozen=True)
-class DuplicateConfig:
-    """Thresholds of the near-duplicate layers (see docs/duplicates.md for how they were calibrated)."""
-
-    shingle: int = 4
-    num_perm: int = 128
-    #: LSH threshold: candidate pairs whose estimated Jaccard (common shingles removed) reaches this
-    lsh_threshold: float = 0.2
-    #: a shingle found in at least this share of the collection's records, and in ``common_min_docs`` or more,
-    #: is common (stock phrases); a text recycled fewer times than that keeps its shingles
-    common_share: float = 0.02
-    common_min_docs: int = 10
-    #: light_edit: Jaccard of the figure-masked shingles, or containment
-    light_edit: float = 0.6
-    containment: float = 0.8
-    #: template: figure-masked Jaccard at least this, with few figures shared, and ...
-    template: float = 0.25
-    #: ... at least this share of the shorter text in aligned shared passages of ``skeleton_min`` characters
-    template_skeleton: float = 0.2
-    skeleton_min: int = 6
-    #: within a round, pairs with a figure-masked Jaccard below this are not compared further
-    candidate_jaccard: float = 0.05
-    #: paraphrase: embedding cosine at least this, and this share of figures shared
-    paraphrase_cosine: float = 0.95
-    paraphrase_figures: float = 0.5
-    #: a shared passage shorter than this (characters) is not shown
-    min_passage: int = 8
-    #: characters of each narrative that are shingled and aligned (nlp.config.Limits, the one cap of every
-    #: superlinear step); the rest of a longer text is not compared (the narrative checks report TEXT_TOO_LONG)
-    max_chars: int = Limits.max_analysed_chars
-
-
-CALIBRATION = Path(__file__).resolve().parents[1] / "models" / "duplicates.json"
 #: the stock phrases known before any round (written by corpora/duplicates/make_stock_phrases.py)
 STOCK_PHRASES = Path(__file__).resolve().parents[1] / "corpora" / "duplicates" / "stock_phrases.json"
 
 
 def calibrated_config(path: Path = CALIBRATION) -> DuplicateConfig:
-    """The thresholds written by models/calibrate_duplicates.py, or the documented defaults without that file."""
-    if not path.exists():
-        return DuplicateConfig()
-    values = json.loads(path.read_text(encoding="utf-8")).get("thresholds", {})
-    known = {f.name for f in fields(DuplicateConfig)}
-    return replace(DuplicateConfig(), **{k: v for k, v in values.items() if k in known})
+    """The thresholds written by models/calibrate_duplicates.py, or the documented defaults without that file
+    (``DEFAULT_CONFIG.duplicates`` is this for the shipped file; see nlp.config.calibrated_duplicates)."""
+    return calibrated_duplicates(path)
 
 
 @dataclass

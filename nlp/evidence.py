@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .codelists import CORPORA
+from .config import DEFAULT_CONFIG
 from .fold import fold_chars
 from .numbers import CN_CHARS, to_number
 from .spans import Span
@@ -510,7 +511,7 @@ _BEFORE_MARK = re.compile(r"(?:改造|技改|改进|升级|实施|项目实施|�
 _AFTER_MARK = re.compile(r"现在|如今|目前|当前|现已|现只|现仅|现需|(?:改造|技改|改进|升级|实施|上线|投产|投用|投运|建成|"
                          r"使用|引进|完成)(?:之)?后|此后|之后|而今")
 #: at most this many characters between the two figures of a comparison across clauses
-MAX_PAIR_GAP = 80
+MAX_PAIR_GAP = DEFAULT_CONFIG.evidence.max_pair_gap  # Config.evidence
 
 
 def _pair_across(claims: list[Claim], folded: str, text: str) -> list[Claim]:

@@ -9,9 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field as dc_field
 from typing import Any
 
-SEVERITIES = ("error", "warning", "info")
-SEVERITY_RANK = {"error": 3, "warning": 2, "info": 1, None: 0}
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+from .constants import SEVERITIES, SEVERITY_RANK, SEVERITY_ZH  # noqa: F401  (the one severity order)
 
 
 @dataclass(frozen=True)

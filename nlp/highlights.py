@@ -17,22 +17,12 @@ from functools import lru_cache
 import numpy as np
 
 from .codelists import CORPORA
+from .config import DEFAULT_CONFIG, HighlightConfig
 from .evidence import Claim
 from .spans import Span
 
 _SENTENCE = re.compile(r"[^。！？!?\n；;]+[。！？!?；;]?")
 _TITLE = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十\d]{1,2}[)）、.．]|[一二三四五六七八九十]是)\s*")
-
-
-@dataclass(frozen=True)
-class HighlightConfig:
-    """Weights of the excerpt score and the selection (documented defaults)."""
-
-    picks: int = 5
-    #: MMR trade-off: 1.0 = relevance only, 0.0 = diversity only
-    mmr_lambda: float = 0.7
-    min_chars: int = 18
-    max_chars: int = 180
 
 
 @lru_cache(maxsize=1)
@@ -134,7 +124,7 @@ def _relevance(c: Candidate, claims: list[Claim], direction_spans: list[tuple[in
 
 def pick_highlights(text: str, field: str, claims: list[Claim], sections: dict | None = None,
                     subparts: dict | None = None, direction_spans: list[tuple[int, int]] | None = None,
-                    sensitive: list[Span] | None = None, config: HighlightConfig = HighlightConfig()) -> list[Highlight]:
+                    sensitive: list[Span] | None = None, config: HighlightConfig = DEFAULT_CONFIG.highlights) -> list[Highlight]:
     """The best excerpts of one narrative, diverse, explained, never touching sensitive content."""
     cands = [c for c in candidates(text, sections)
              if not any(s.start < c.end and c.start < s.end for s in sensitive or [])]

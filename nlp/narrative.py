@@ -14,9 +14,11 @@ from .findings import Finding
 from .records import PracticeRecord, ProjectRecord, Record
 from .sections import detect_sections, detect_subparts
 from .sensitive import find_sensitive
+from .constants import FIELD_ZH, NARRATIVE_FIELDS  # FIELD_ZH: how a field is named in messages
 from .spans import Span
 
-PROJECT_FIELDS = {"项目建设内容": "content", "技术改造实施效果": "effect"}
+#: a project's narrative fields (nlp.constants) → the aspect group each is checked for
+PROJECT_FIELDS = dict(zip(NARRATIVE_FIELDS["project"], ("content", "effect")))
 SECTION_NAMES = ("企业简介", "技术改造情况", "经验做法")
 SUBPART_ZH = {"无事故说明": "近三年无重大及以上事故的说明", "投入与时间段": "技术改造投入及时间段",
               "顶层设计与路径": "顶层设计、改造路径和目标规划", "成效数据": "技术改造成效数据",
@@ -40,6 +42,8 @@ class FieldAnalysis:
     #: how many of its first characters the superlinear steps read (claims, aspects, sections, highlights,
     #: directions, alignment): all of them unless the text is over ``Limits.max_analysed_chars``
     analysed: int | None = None
+    #: the form's limit on its 字数 (NarrativeConfig), which LEN_OVER_LIMIT checks
+    limit: int | None = None
 
     @property
     def analysed_text(self) -> str:
@@ -73,8 +77,6 @@ def _norm(text: str) -> str:
     return re.sub(r"[\W_]+", "", text).replace("项目", "")
 
 
-#: how a field is named in messages
-FIELD_ZH = {"text": "典型做法"}
 #: content parts whose absence is a warning; the others (产线规模, 工艺路线) are info (包括但不限于)
 KEY_CONTENT_PARTS = ("建设内容", "技术设备")
 
@@ -94,6 +96,7 @@ def _length(result: NarrativeResult, record: Record, name: str, text: str, limit
     """LEN_OVER_LIMIT: an error when the WPS/Word 字数统计 (the count a city sees) is over the limit; a warning
     when only the characters without spaces are (each half-width letter and digit counts one there)."""
     label = FIELD_ZH.get(name, name)
+    fa.limit = limit
     counts = {"chars": fa.chars, "wps": fa.wps, "limit": limit}
     if fa.wps > limit:
         _add(result, record, "LEN_OVER_LIMIT",

@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from nlp.constants import DIRECTIONS, SEVERITIES  # noqa: F401  (re-exported by app.store)
+
 DATA_ENV = "JIGAI_DATA_DIR"
 STATUSES = ("通过", "退回修改", "待定")
 UNREVIEWED = "未审"
 ROLES = ("province", "city")
 VERDICTS = ("accept", "reject", "add")
-DIRECTIONS = ("智能化", "数字化", "绿色化")
-SEVERITIES = ("error", "warning", "info")
 SORTS = ("severity", "city", "company", "findings", "status")
 
 

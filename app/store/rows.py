@@ -5,9 +5,8 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from .models import DIRECTIONS
+from nlp.constants import DIRECTIONS, SEVERITY_POSITION
 
-SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2, "": 3}
 #: keys of the contract stored in their own tables; everything else is kept in rounds.meta
 SPLIT_KEYS = ("records", "duplicates", "cities")
 
@@ -56,9 +55,9 @@ def inferred_of(rec: dict) -> list[str]:
 
 
 def worst_of(findings: list[dict]) -> str:
-    ranks = [SEVERITY_RANK.get(f.get("severity") or "", 3) for f in findings]
-    best = min(ranks, default=3)
-    return next(s for s, r in SEVERITY_RANK.items() if r == best)
+    none = SEVERITY_POSITION[""]
+    best = min((SEVERITY_POSITION.get(f.get("severity") or "", none) for f in findings), default=none)
+    return next(s for s, r in SEVERITY_POSITION.items() if r == best)
 
 
 def _text(value: Any) -> str:
@@ -85,7 +84,7 @@ def record_row(round_label: str, ord_: int, rec: Any) -> dict:
     worst = worst_of(findings)
     return {"round": round_label, "record_id": rid, "ord": ord_, "kind": kind, "city": _text(rec.get("city")),
             "company": company, "project": project, "source": source_text(rec.get("source")),
-            "worst_severity": worst, "severity_rank": SEVERITY_RANK[worst], "n_findings": len(findings),
+            "worst_severity": worst, "severity_rank": SEVERITY_POSITION[worst], "n_findings": len(findings),
             "codes": pipes(codes), "declared": pipes(declared_of(rec)), "inferred": pipes(inferred_of(rec)),
             "duplicate": False}
 

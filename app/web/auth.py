@@ -95,7 +95,7 @@ def normalise_city(city: str | None) -> str | None:
     """The full name of a Guangdong city (佛山 → 佛山市); UsersFileError if it is none of the 21."""
     if not city:
         return None
-    from nlp.codelists import codelists
+    from nlp.constants import codelists
 
     found = codelists().city(city)
     if found is None:

@@ -71,7 +71,7 @@ QUEUE_OUTPUTS, SUMMARY = 5, 1
 def bad_filter(severity, code, direction, status, sort) -> str | None:
     """A Chinese message naming the first queue filter whose value is not one of its choices (API callers,
     typed values), else None."""
-    from nlp.findings import CODES
+    from nlp.constants import CODES
 
     from app.store import DIRECTIONS, UNREVIEWED
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from nlp.findings import CODES, SEVERITY_RANK, SEVERITY_ZH
+from nlp.constants import CODES, SEVERITY_RANK, SEVERITY_ZH
+from nlp.constants import DUPLICATE_KIND_SHORT as DUP_KIND_ZH
+from nlp.constants import RECORD_KIND_ZH as KIND_ZH
 
 from .render import DIRECTION_CLASS, esc, field_label, highlight, Mark, narrative_fields
 
-KIND_ZH = {"project": "重点项目（附件1）", "enterprise": "示范企业（附件2）", "practice": "典型做法（附件3）"}
-DUP_KIND_ZH = {"exact": "完全相同", "light_edit": "轻度改写", "template": "套用同一模板", "paraphrase": "同一事实换种说法"}
 CHANGED_ZH = {"company": "企业", "city": "地市", "place": "地点", "figures": "数据"}
 VERDICT_ZH = {"accept": "确认", "reject": "否定", "add": "补充"}
 

@@ -3,14 +3,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from nlp.findings import CODES, SEVERITY_ZH
-
-from .panels import KIND_ZH
+from nlp.constants import CODES, RECORD_KIND_ZH, SEVERITY_ZH
 
 QUEUE_COLUMNS = ["地市", "企业", "项目", "类型", "最严重", "问题数", "申报方向", "识别方向", "疑似重复", "审核状态", "出处", "记录编号"]
 QUEUE_WIDTHS = ["64px", "200px", "220px", "70px", "60px", "60px", "110px", "110px", "64px", "72px", "220px", "220px"]
 ID_COLUMN = QUEUE_COLUMNS.index("记录编号")
-KIND_SHORT = {k: v.split("（")[0] for k, v in KIND_ZH.items()}
+KIND_SHORT = {k: v.split("（")[0] for k, v in RECORD_KIND_ZH.items()}
 
 
 def queue_frame(rows) -> pd.DataFrame:

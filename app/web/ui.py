@@ -10,7 +10,7 @@ from pathlib import Path
 import gradio as gr  # app/web/__init__.py has switched Gradio's telemetry off before this import
 
 from app.store import DIRECTIONS, STATUSES, UNREVIEWED
-from nlp.findings import CODES
+from nlp.constants import CODES
 
 from .auth import Users
 from .handlers import ALL, LAYER_CHOICES, SEVERITY_CHOICES, SORT_CHOICES, Handlers

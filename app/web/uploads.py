@@ -40,21 +40,24 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
 
+from nlp.config import DEFAULT_CONFIG
+
+# The caps below are nlp.config's ``Config.uploads`` (the one config; docs/config.md), named here for this module.
 #: most bytes one upload may expand to (every file, zip entries counted uncompressed, nested zips included)
-MAX_UPLOAD_TOTAL_BYTES = 500 * 1024 * 1024
+MAX_UPLOAD_TOTAL_BYTES = DEFAULT_CONFIG.uploads.max_total_bytes
 #: most files one upload may hold once its zips are expanded (a province round is ~21 × 10 files)
-MAX_UPLOAD_ENTRIES = 2_000
+MAX_UPLOAD_ENTRIES = DEFAULT_CONFIG.uploads.max_entries
 #: zips inside zips are expanded this deep at most
-MAX_ZIP_DEPTH = 3
+MAX_ZIP_DEPTH = DEFAULT_CONFIG.uploads.max_zip_depth
 #: seconds the analysis of a round may take before the upload is stopped and reported as timed out (the
 #: province round takes about 2 minutes cold)
-ANALYSIS_TIMEOUT_S = 900
+ANALYSIS_TIMEOUT_S = DEFAULT_CONFIG.uploads.analysis_timeout_s
 #: a plain-text 典型做法 (.txt/.md) larger than this is refused on arrival: the form allows 1,500 characters
 #: (about 4.5 KB), so 256 KB is fifty times any real one
-MAX_TEXT_FILE_BYTES = 256 * 1024
+MAX_TEXT_FILE_BYTES = DEFAULT_CONFIG.uploads.max_text_file_bytes
 QUARANTINE = "quarantine"
 ALLOWED_SUFFIXES = (".xlsx", ".xls", ".et", ".csv", ".docx", ".doc", ".wps", ".pdf", ".txt", ".md", ".zip")
-DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024
+DEFAULT_MAX_FILE_SIZE = DEFAULT_CONFIG.uploads.max_file_size
 _UNITS = {"b": 1, "kb": 1024, "mb": 1024 ** 2, "gb": 1024 ** 3, "tb": 1024 ** 4}
 
 Progress = Callable[[float, str], None]
@@ -166,7 +169,7 @@ def check_file(path: Path, display: str, max_bytes: int) -> str | None:
 
 def city_of(path_text: str) -> str:
     """The city the closest part of a file's path names (its name, then its folders and zips outwards), or ""."""
-    from nlp.codelists import codelists
+    from nlp.constants import codelists
 
     lists = codelists()
     for part in reversed(re.split(r"[\\/]", str(path_text))):
@@ -231,7 +234,6 @@ def _zip_totals(zf: zipfile.ZipFile, budget: _Budget) -> str | None:
 
 def _expand_zip(path: Path, origin: str, work: Path, max_bytes: int, budget: _Budget, depth: int,
                 out: list[Incoming], refused: list[Refused]) -> None:
-    from nlp.config import DEFAULT_CONFIG
     from nlp.ingest import zip_members
     from nlp.ingest.errors import IngestError
     from nlp.ingest.sniff import check_zip

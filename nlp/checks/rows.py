@@ -13,7 +13,7 @@ from ..records import EnterpriseRecord, ProjectRecord, Record
 from ..textnorm import squash
 from .values import Month, month_of, parse_amount, parse_contact, parse_period, yes_no
 
-DIRECTIONS = ("智能化", "数字化", "绿色化")
+from ..constants import DIRECTIONS
 
 
 @dataclass(frozen=True)

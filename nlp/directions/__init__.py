@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..config import DEFAULT_CONFIG
+from ..constants import NARRATIVE_FIELDS
 from ..counting import analysed_part
 from ..findings import Finding
 from ..records import PracticeRecord, ProjectRecord, Record
@@ -26,10 +27,10 @@ from .model import DirectionModel, load_model
 
 __all__ = ["DIRECTIONS", "DirectionResult", "record_fields", "tag_texts", "tag_records", "direction_findings"]
 
-#: the blended score at or above which a direction marked 否 is "clearly supported"
-UNDECLARED_MIN_SCORE = 0.75
-#: fallback thresholds when no model ships: tag when the lexicon score reaches this
-LEXICON_ONLY_THRESHOLD = 0.6
+#: the blended score at or above which a direction marked 否 is "clearly supported" (Config.directions)
+UNDECLARED_MIN_SCORE = DEFAULT_CONFIG.directions.undeclared_min_score
+#: fallback thresholds when no model ships: tag when the lexicon score reaches this (Config.directions)
+LEXICON_ONLY_THRESHOLD = DEFAULT_CONFIG.directions.lexicon_only_threshold
 
 
 @dataclass
@@ -79,9 +80,9 @@ def record_fields(record: Record, max_chars: int = DEFAULT_CONFIG.limits.max_ana
     quadratically with a text's length; nlp/narrative.py gives such a field TEXT_TOO_LONG)."""
     if isinstance(record, ProjectRecord):
         return {name: analysed_part(record.text(name), max_chars)
-                for name in ("项目名称", "项目建设内容", "技术改造实施效果")}
+                for name in ("项目名称", *NARRATIVE_FIELDS["project"])}
     if isinstance(record, PracticeRecord):
-        return {"text": analysed_part(record.text("text"), max_chars)}
+        return {name: analysed_part(record.text(name), max_chars) for name in NARRATIVE_FIELDS["practice"]}
     return {}
 
 
@@ -138,12 +139,13 @@ def tag_records(records: list[Record], model: DirectionModel | None = None, embe
 
 
 def direction_findings(record: ProjectRecord, result: DirectionResult, declared: dict[str, bool],
-                       model: DirectionModel | None) -> list[Finding]:
-    """DIRECTION_UNDECLARED / DIRECTION_UNSUPPORTED for a project, each with the spans it rests on."""
+                       model: DirectionModel | None, min_score: float = UNDECLARED_MIN_SCORE) -> list[Finding]:
+    """DIRECTION_UNDECLARED / DIRECTION_UNSUPPORTED for a project, each with the spans it rests on
+    (``min_score``: ``Config.directions.undeclared_min_score``)."""
     out = []
     for d in DIRECTIONS:
         reasons = result.reasons(d)
-        if not declared.get(d) and result.tags[d] and reasons and result.scores[d] >= UNDECLARED_MIN_SCORE:
+        if not declared.get(d) and result.tags[d] and reasons and result.scores[d] >= min_score:
             first = max(reasons, key=lambda e: e.weight)  # the strongest, earliest on ties
             terms = "、".join(dict.fromkeys(e.text for e in reasons[:5]))
             out.append(Finding("DIRECTION_UNDECLARED", f"{d}填“否”，但文字描述了{d}改造：{terms}", field=first.field,

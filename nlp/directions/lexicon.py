@@ -21,7 +21,7 @@ from functools import lru_cache
 from ..codelists import CORPORA
 from ..fold import fold
 
-DIRECTIONS = ("智能化", "数字化", "绿色化")
+from ..constants import DIRECTIONS  # noqa: F401  (re-exported by nlp.directions)
 _SENTENCE = re.compile(r"[^。；;！？!?\n]+")
 _CLAUSE = re.compile(r"[^。；;！？!?\n，,]+")
 _ORG_SUFFIX = re.compile(r"股份有限公司|有限责任公司|有限公司|集团|产业园|工业园|园区|科技园|研究院|研究所")

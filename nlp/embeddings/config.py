@@ -1,7 +1,7 @@
 """Settings of the embedding backends, with documented defaults.
 
-The owner of :mod:`nlp.config` wires :class:`EmbeddingConfig` into the project's one ``Config`` object;
-until then it can be built on its own.
+:class:`EmbeddingConfig` is the ``embeddings`` section of the project's one ``Config`` (:mod:`nlp.config`); it
+can be built on its own too.
 """
 from __future__ import annotations
 

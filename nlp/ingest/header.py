@@ -10,7 +10,7 @@ from ..codelists import CORPORA
 from ..textnorm import squash, strip_parenthetical
 from .sheets import Cell
 
-DIRECTIONS = ("智能化", "数字化", "绿色化")
+from ..constants import DIRECTIONS
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,9 @@ from typing import Iterable
 
 import numpy as np
 
-from nlp.duplicates import (DupDoc, DuplicateConfig, DuplicatePair, band_keys, calibrated_config, common_shingles,
+from nlp.config import DEFAULT_CONFIG
+from nlp.constants import NARRATIVE_FIELDS
+from nlp.duplicates import (DupDoc, DuplicateConfig, DuplicatePair, band_keys, common_shingles,
                             compare, lsh_params, overlap_candidates, prepare, signature, stock_shingles,
                             without_common)
 from nlp.fold import fold_id
@@ -29,10 +31,10 @@ DATA_ENV = "JIGAI_DATA_DIR"
 
 
 #: a band key shared by more archived records than this (or 0.1% of them, if more) is a stock-phrase collision
-#: (see refresh_hot_bands); a text recycled fewer times keeps all its keys
-HOT_BAND_DOCS = 100
-#: archived records read (evenly spaced) when counting the archive's frequent shingles
-COMMON_SAMPLE_DOCS = 5_000
+#: (see refresh_hot_bands); a text recycled fewer times keeps all its keys (Config.archive)
+HOT_BAND_DOCS = DEFAULT_CONFIG.archive.hot_band_docs
+#: archived records read (evenly spaced) when counting the archive's frequent shingles (Config.archive)
+COMMON_SAMPLE_DOCS = DEFAULT_CONFIG.archive.common_sample_docs
 
 
 def default_archive_path() -> Path:
@@ -54,7 +56,7 @@ class Archive:
     def __init__(self, path: Path | None = None, config: DuplicateConfig | None = None):
         self.path = Path(path) if path else default_archive_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.config = config or calibrated_config()
+        self.config = config or DEFAULT_CONFIG.duplicates  # the calibrated thresholds (nlp.config)
         self.db = sqlite3.connect(str(self.path))
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript("""
@@ -168,7 +170,7 @@ class Archive:
         (n_docs,) = self.db.execute("SELECT COUNT(*) FROM docs").fetchone()
         self.db.execute("DELETE FROM hot_bands")
         self.db.execute("INSERT INTO hot_bands SELECT band, hash FROM bands GROUP BY band, hash HAVING COUNT(*) > ?",
-                        (max(HOT_BAND_DOCS, n_docs // 1000),))
+                        (max(HOT_BAND_DOCS, n_docs // DEFAULT_CONFIG.archive.hot_band_one_in),))
 
     def _load(self, keys: Iterable[int]) -> dict[int, ArchivedDoc]:
         out = {}
@@ -262,7 +264,7 @@ class Archive:
 
 
 #: the fields compared per record kind (as in the round's own near-duplicate search)
-KIND_FIELDS = {"project": ("项目建设内容", "技术改造实施效果"), "practice": ("text",)}
+KIND_FIELDS = NARRATIVE_FIELDS
 
 
 def docs_of(records, kind: str) -> tuple[list, list[DupDoc]]:
@@ -302,7 +304,7 @@ def check_against_archive(analysis, archive: Archive) -> list[dict]:
     """Near-duplicates of the round's records among archived rounds: adds DUPLICATE_OF findings to the
     analysis and returns the pairs as JSON (with ``round`` naming the archived round)."""
     from nlp.findings import Finding
-    from nlp.pipeline import KIND_ZH
+    from nlp.constants import DUPLICATE_KIND_ZH as KIND_ZH
 
     out = []
     by_id = {r.id: r for r in analysis.records}

@@ -8,11 +8,12 @@ from typing import Callable, Iterable
 
 from .checks import CheckResult, RoundContext, declared_directions, round_context, run_checks
 from .config import DEFAULT_CONFIG, Config
+from .constants import DUPLICATE_KIND_ZH, HIGHLIGHT_FIELDS, NARRATIVE_FIELDS
 from .findings import Finding, worst_severity
 from .directions import DirectionResult, direction_findings, tag_records
 from .directions.model import DirectionModel, load_model
-from .duplicates import DuplicatePair, DupDoc, calibrated_config, clusters, find_duplicates
-from .highlights import Highlight, pick_highlights
+from .duplicates import DuplicateConfig, DuplicatePair, DupDoc, clusters, find_duplicates
+from .highlights import Highlight, HighlightConfig, pick_highlights
 from .ingest import IngestResult, ingest
 from .narrative import NarrativeResult, analyse_narratives
 from .records import Record
@@ -85,11 +86,12 @@ def analyse(paths: Iterable[str | Path], round_year: int | None = None, config: 
     for record in ingested.projects:
         if record.id in directions:
             checked.by_record.setdefault(record.id, []).extend(
-                direction_findings(record, directions[record.id], declared_directions(record), model))
+                direction_findings(record, directions[record.id], declared_directions(record), model,
+                                   config.directions.undeclared_min_score))
     t4 = time.perf_counter()
-    highlights = {rid: excerpts(result, directions.get(rid)) for rid, result in narratives.items()}
+    highlights = {rid: excerpts(result, directions.get(rid), config.highlights) for rid, result in narratives.items()}
     t5 = time.perf_counter()
-    pairs = round_duplicates(ingested.records, embedder, cap)
+    pairs = round_duplicates(ingested.records, embedder, cap, config.duplicates)
     by_id = {r.id: r for r in ingested.records}
     for pair in pairs:
         for this, other, side in ((pair.a, pair.b, "a"), (pair.b, pair.a, "b")):
@@ -102,16 +104,14 @@ def analyse(paths: Iterable[str | Path], round_year: int | None = None, config: 
                           "highlights": t5 - t4, "duplicates": t6 - t5})
 
 
-KIND_ZH = {"exact": "完全相同", "light_edit": "轻度改写（替换企业、地点或数据）", "template": "套用同一模板",
-           "paraphrase": "同一事实换种说法"}
-
-
 def round_duplicates(records: list[Record], embedder,
-                     max_chars: int = DEFAULT_CONFIG.limits.max_analysed_chars) -> list[DuplicatePair]:
+                     max_chars: int = DEFAULT_CONFIG.limits.max_analysed_chars,
+                     config: DuplicateConfig = DEFAULT_CONFIG.duplicates) -> list[DuplicatePair]:
     """Near-duplicate pairs among the round's projects (their two narratives) and 典型做法 (their text); the
-    embeddings read each text's first ``max_chars`` characters (the alignment caps itself)."""
+    embeddings read each text's first ``max_chars`` characters (the alignment caps itself at
+    ``config.max_chars``); ``config``: ``Config.duplicates`` (the calibrated thresholds by default)."""
     pairs: list[DuplicatePair] = []
-    for kind, names in (("project", ("项目建设内容", "技术改造实施效果")), ("practice", ("text",))):
+    for kind, names in NARRATIVE_FIELDS.items():
         group = [r for r in records if r.kind == kind]
         if len(group) < 2:
             continue
@@ -122,7 +122,7 @@ def round_duplicates(records: list[Record], embedder,
 
             embeddings = embedder.embed(["。".join(t for t in record_fields(r, max_chars).values() if t)
                                          for r in group])
-        pairs.extend(find_duplicates(docs, embeddings, calibrated_config()))
+        pairs.extend(find_duplicates(docs, embeddings, config))
     return pairs
 
 
@@ -133,7 +133,7 @@ def duplicate_finding(record: Record, other: Record, pair: DuplicatePair, side: 
     start = (shared.a_start if side == "a" else shared.b_start) if shared else None
     end = (shared.a_end if side == "a" else shared.b_end) if shared else None
     where = other.source.file + (f" 第{other.source.row}行" if other.source.row else "")
-    message = (f"与{other.city or ''}“{other.company or other.id}”（{where}）的材料{KIND_ZH[pair.kind]}，"
+    message = (f"与{other.city or ''}“{other.company or other.id}”（{where}）的材料{DUPLICATE_KIND_ZH[pair.kind]}，"
                f"相似度{pair.score:.2f}")
     return Finding("DUPLICATE_OF", message, field=name, provenance=record.provenance(name) if name else record.source,
                    start=start, end=end, record_id=record.id, city=record.city,
@@ -142,11 +142,8 @@ def duplicate_finding(record: Record, other: Record, pair: DuplicatePair, side: 
                          "score": round(pair.score, 3)})
 
 
-#: the field of each record kind whose sentences are publicity candidates
-HIGHLIGHT_FIELDS = ("text", "技术改造实施效果")
-
-
-def excerpts(result: NarrativeResult, direction: DirectionResult | None) -> list[Highlight]:
+def excerpts(result: NarrativeResult, direction: DirectionResult | None,
+             config: HighlightConfig = DEFAULT_CONFIG.highlights) -> list[Highlight]:
     """Candidate publicity excerpts of one record, from what the earlier stages found."""
     out = []
     for name in HIGHLIGHT_FIELDS:
@@ -157,7 +154,7 @@ def excerpts(result: NarrativeResult, direction: DirectionResult | None) -> list
                  if e.field == name and e.status == "counts"]
         # the part the claims and sections were found in (a prefix, so the offsets hold in the whole text)
         out.extend(pick_highlights(fa.analysed_text, name, fa.claims, result.sections, result.subparts, spans,
-                                   fa.sensitive))
+                                   fa.sensitive, config))
     return out
 
 

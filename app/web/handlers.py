@@ -13,6 +13,7 @@ import gradio as gr
 
 from app.store import STATUSES, AccessDenied, DecisionConflict, NotFound
 from app.store.views import RETURNED
+from nlp.constants import SEVERITIES, SEVERITY_ZH
 
 from .panels import (render_directions, render_duplicates, render_excerpts, render_fields, render_findings,
                      render_header, render_history)
@@ -21,7 +22,7 @@ from .service import Service
 from .tables import ID_COLUMN, KIND_SHORT, dashboard_frames, queue_frame
 
 ALL = ""
-SEVERITY_CHOICES = [("全部", ALL), ("错误", "error"), ("警告", "warning"), ("提示", "info"), ("无问题", "none")]
+SEVERITY_CHOICES = [("全部", ALL), *((SEVERITY_ZH[s], s) for s in SEVERITIES), ("无问题", "none")]
 SORT_CHOICES = [("按严重程度", "severity"), ("按地市", "city"), ("按企业", "company"), ("按问题数", "findings"),
                 ("按审核状态", "status")]
 VERDICTS = {"accept": "确认识别结果", "reject": "更正：否定该方向", "add": "更正：补充该方向"}

@@ -304,7 +304,7 @@ def check_against_archive(analysis, archive: Archive) -> list[dict]:
     """Near-duplicates of the round's records among archived rounds: adds DUPLICATE_OF findings to the
     analysis and returns the pairs as JSON (with ``round`` naming the archived round)."""
     from nlp.findings import Finding
-    from nlp.constants import DUPLICATE_KIND_ZH as KIND_ZH
+    from nlp.messages import duplicate_message
 
     out = []
     by_id = {r.id: r for r in analysis.records}
@@ -319,8 +319,9 @@ def check_against_archive(analysis, archive: Archive) -> list[dict]:
             record, rnd, info = by_id[pair.a], archived.round, archived.doc.meta
             shared = pair.shared[0] if pair.shared else None
             name = shared.a_field if shared else None
-            message = (f"与{rnd}年已报送的{info.get('city') or ''}“{info.get('company') or pair.b}”"
-                       f"（{(info.get('source') or {}).get('file', '')}）的材料{KIND_ZH[pair.kind]}，相似度{pair.score:.2f}")
+            message = duplicate_message(pair.kind, pair.score, city=info.get("city"),
+                                        company=info.get("company") or pair.b,
+                                        where=(info.get("source") or {}).get("file", ""), round_label=rnd)
             analysis.checks.by_record.setdefault(record.id, []).append(Finding(
                 "DUPLICATE_OF", message, field=name, provenance=record.provenance(name) if name else record.source,
                 start=shared.a_start if shared else None, end=shared.a_end if shared else None,

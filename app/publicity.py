@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
-from nlp.codelists import codelists
-from nlp.directions import DIRECTIONS
+from nlp.constants import DIRECTIONS, codelists
 from nlp.highlights import Highlight
 from nlp.pipeline import RoundAnalysis
-from nlp.records import EnterpriseRecord, PracticeRecord, ProjectRecord, Record
+from nlp.records import PracticeRecord, Record
 from nlp.textnorm import company_key
 
 OTHER = "其他"
@@ -37,15 +37,35 @@ class Entry:
                 round(self.excerpt.score, 3), self.source]
 
 
-def _industry(record: Record, by_company: dict[str, Record]) -> tuple[str, str]:
-    """(cluster, sector) of a record: its own columns, else those of its company's 附件2/附件1 row."""
-    own = record if isinstance(record, (ProjectRecord, EnterpriseRecord)) else by_company.get(company_key(record.company))
+def industry_index(records: Iterable[dict]) -> dict[str, dict]:
+    """company key → the contract record whose cells name the company's cluster and sector (its 附件2 row,
+    else its first 附件1 row)."""
+    index: dict[str, dict] = {}
+    for rec in records:
+        key = company_key(rec.get("company") or "")
+        if rec.get("kind") == "enterprise" or (rec.get("kind") == "project" and key not in index):
+            index[key] = rec
+    return index
+
+
+def industry(record: dict, index: dict[str, dict]) -> tuple[str, str]:
+    """(cluster, sector) of a contract record: its own columns, else those of its company's 附件2/附件1 row
+    (``index`` from :func:`industry_index`)."""
+    own = record if record.get("kind") in ("project", "enterprise") else \
+        index.get(company_key(record.get("company") or ""))
     if own is None:
         return UNKNOWN_INDUSTRY, OTHER
+    fields = own.get("fields") or {}
     lists = codelists()
-    cluster = lists.cluster(own.text("所属战略产业集群"))
-    sector = lists.sector(own.text("所属行业")).sector
+    cluster = lists.cluster(fields.get("所属战略产业集群") or "")
+    sector = lists.sector(fields.get("所属行业") or "").sector
     return (cluster.name if cluster else UNKNOWN_INDUSTRY), (sector.name if sector else OTHER)
+
+
+def directions_of(record: dict) -> list[str]:
+    """The directions a contract record is filed under in a pack: those tagged, else 其他."""
+    tags = record.get("directions") or {}
+    return [d for d in DIRECTIONS if (tags.get(d) or {}).get("tag")] or [OTHER]
 
 
 def _source(record: Record, h: Highlight) -> str:
@@ -59,18 +79,17 @@ def _source(record: Record, h: Highlight) -> str:
 
 def collect(analysis: RoundAnalysis, per_record: int = 2) -> list[Entry]:
     """The best ``per_record`` excerpts of every record, with what they are filed under."""
-    by_company: dict[str, Record] = {}
-    for r in analysis.records:
-        if isinstance(r, EnterpriseRecord) or (isinstance(r, ProjectRecord) and company_key(r.company) not in by_company):
-            by_company[company_key(r.company)] = r
+    from .report_json import record_json
+
+    contract = [record_json(r, analysis) for r in analysis.records]  # the contract's records
+    index = industry_index(contract)
     entries = []
-    for record in analysis.records:
+    for record, rec in zip(analysis.records, contract):
         picks = analysis.highlights.get(record.id, [])[:per_record]
         if not picks:
             continue
-        tags = analysis.directions.get(record.id)
-        directions = [d for d in DIRECTIONS if tags and tags.tags[d]] or [OTHER]
-        cluster, sector = _industry(record, by_company)
+        directions = directions_of(rec)
+        cluster, sector = industry(rec, index)
         for h in picks:
             entries.append(Entry(h, record, directions, cluster, sector, record.city or OTHER, record.company,
                                  _source(record, h)))
@@ -87,7 +106,8 @@ def grouped(entries: list[Entry], key: str, per_group: int) -> dict[str, list[En
     return {name: sorted(items, key=lambda e: -e.excerpt.score)[:per_group] for name, items in sorted(groups.items())}
 
 
-def _toc(doc) -> None:
+def toc(doc) -> None:
+    """A Word table-of-contents field (Heading 1–2), filled in when Word updates fields."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
@@ -117,11 +137,9 @@ def start_pack(round_label, note: str):
 
 def write_docx(analysis: RoundAnalysis, entries: list[Entry], path: Path, per_group: int = 3) -> None:
     """Word pack: title, table of contents, Heading 1 per direction, Heading 2 per cluster, quoted excerpts."""
-    from docx.shared import Pt, RGBColor
-
     doc = start_pack(analysis.round, "按技术改造方向、所属战略产业集群分类编排。摘录均出自各地报送材料原文，"
                                      "已剔除联系方式、人员姓名及疑似涉密内容；每条注明企业、地市及出处。")
-    _toc(doc)
+    toc(doc)
     for direction in (*DIRECTIONS, OTHER):
         in_direction = [e for e in entries if direction in e.directions]
         if not in_direction:
@@ -130,13 +148,20 @@ def write_docx(analysis: RoundAnalysis, entries: list[Entry], path: Path, per_gr
         for cluster, items in grouped(in_direction, "cluster", per_group).items():
             doc.add_heading(cluster, level=2)
             for e in items:
-                quote = doc.add_paragraph(style="Intense Quote" if "Intense Quote" in doc.styles else None)
-                quote.add_run(e.excerpt.text)
-                meta = doc.add_paragraph()
-                run = meta.add_run(f"——{e.company}（{e.city}）｜{e.sector}｜出处：{e.source}｜推荐理由：{e.excerpt.why}")
-                run.font.size = Pt(9)
-                run.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
+                add_excerpt(doc, e.excerpt.text,
+                            f"——{e.company}（{e.city}）｜{e.sector}｜出处：{e.source}｜推荐理由：{e.excerpt.why}")
     doc.save(path)
+
+
+def add_excerpt(doc, text: str, meta: str) -> None:
+    """One entry of a pack: the excerpt as a quote, then its small grey line (company, source, reason)."""
+    from docx.shared import Pt, RGBColor
+
+    quote = doc.add_paragraph(style="Intense Quote" if "Intense Quote" in doc.styles else None)
+    quote.add_run(text)
+    run = doc.add_paragraph().add_run(meta)
+    run.font.size = Pt(9)
+    run.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
 
 
 def write_xlsx(entries: list[Entry], path: Path, per_group: int = 3) -> None:
@@ -144,7 +169,7 @@ def write_xlsx(entries: list[Entry], path: Path, per_group: int = 3) -> None:
     import openpyxl
     from openpyxl.styles import Alignment, Font
 
-    from .report_excel import _put
+    from .report_excel import put
 
     header = ["方向", "产业集群", "所属行业", "地市", "企业", "摘录", "推荐理由", "得分", "出处"]
     wb = openpyxl.Workbook()
@@ -153,7 +178,7 @@ def write_xlsx(entries: list[Entry], path: Path, per_group: int = 3) -> None:
     for title, key in sheets.items():
         ws = wb.create_sheet(title)
         for ci, text in enumerate(header, start=1):
-            _put(ws, 1, ci, text).font = Font(bold=True)
+            put(ws, 1, ci, text).font = Font(bold=True)
         rows = []
         if key is None:
             rows = [e.row("、".join(e.directions)) for e in sorted(entries, key=lambda e: -e.excerpt.score)]
@@ -162,7 +187,7 @@ def write_xlsx(entries: list[Entry], path: Path, per_group: int = 3) -> None:
                 rows += [e.row(name if key == "direction" else "、".join(e.directions)) for e in items]
         for r, row in enumerate(rows, start=2):
             for ci, value in enumerate(row, start=1):
-                _put(ws, r, ci, value).alignment = Alignment(wrap_text=ci == 6, vertical="top")
+                put(ws, r, ci, value).alignment = Alignment(wrap_text=ci == 6, vertical="top")
         for ci, width in enumerate((10, 14, 22, 8, 28, 80, 40, 6, 50), start=1):
             ws.column_dimensions[openpyxl.utils.get_column_letter(ci)].width = width
         ws.freeze_panes = "A2"

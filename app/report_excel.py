@@ -18,6 +18,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from nlp.constants import CODES, DUPLICATE_KIND_SHORT, RECORD_KIND_ZH, SEVERITY_RANK, SEVERITY_ZH
+from nlp.messages import RESTRICTED_NOTE
 
 from .web.panels import changed_text, file_name, finding_message, origin_text, place_text
 
@@ -171,7 +172,7 @@ def _pair_side(pair: dict, side: str, by_id: dict[str, dict]) -> str:
     if rec is not None:
         return origin_text(rec)
     if pair.get("restricted"):
-        return f"{pair.get('other_city') or '其他地市'}（其他地市的材料详情仅省级账号可见）"
+        return f"{pair.get('other_city') or '其他地市'}{RESTRICTED_NOTE}"
     return f"{pair['round']}年已报送材料" if pair.get("round") else ""
 
 

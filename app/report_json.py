@@ -50,7 +50,8 @@ def narrative_json(narrative: NarrativeResult) -> dict[str, Any]:
     out: dict[str, Any] = {
         "evidence": [c.to_json(name) for name, fa in narrative.fields.items() for c in fa.claims],
         "before_after": narrative.before_after,
-        "counts": {name: {"chars": fa.chars, "wps": fa.wps} for name, fa in narrative.fields.items()},
+        "counts": {name: {"chars": fa.chars, "wps": fa.wps, **({"limit": fa.limit} if fa.limit else {})}
+                   for name, fa in narrative.fields.items()},
         "sensitive": [s.to_json(name) for name, fa in narrative.fields.items() for s in fa.sensitive],
     }
     aspects = {name: fa.coverage.found for name, fa in narrative.fields.items() if fa.coverage is not None}

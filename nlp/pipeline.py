@@ -8,8 +8,9 @@ from typing import Callable, Iterable
 
 from .checks import CheckResult, RoundContext, declared_directions, round_context, run_checks
 from .config import DEFAULT_CONFIG, Config
-from .constants import DUPLICATE_KIND_ZH, HIGHLIGHT_FIELDS, NARRATIVE_FIELDS
+from .constants import HIGHLIGHT_FIELDS, NARRATIVE_FIELDS
 from .findings import Finding, worst_severity
+from .messages import duplicate_message
 from .directions import DirectionResult, direction_findings, tag_records
 from .directions.model import DirectionModel, load_model
 from .duplicates import DuplicateConfig, DuplicatePair, DupDoc, clusters, find_duplicates
@@ -133,8 +134,7 @@ def duplicate_finding(record: Record, other: Record, pair: DuplicatePair, side: 
     start = (shared.a_start if side == "a" else shared.b_start) if shared else None
     end = (shared.a_end if side == "a" else shared.b_end) if shared else None
     where = other.source.file + (f" 第{other.source.row}行" if other.source.row else "")
-    message = (f"与{other.city or ''}“{other.company or other.id}”（{where}）的材料{DUPLICATE_KIND_ZH[pair.kind]}，"
-               f"相似度{pair.score:.2f}")
+    message = duplicate_message(pair.kind, pair.score, city=other.city, company=other.company or other.id, where=where)
     return Finding("DUPLICATE_OF", message, field=name, provenance=record.provenance(name) if name else record.source,
                    start=start, end=end, record_id=record.id, city=record.city,
                    data={"kind": pair.kind, "other": other.id, "other_city": other.city,

@@ -75,3 +75,22 @@ def test_the_archives_frequent_shingles_are_known_before_a_round(tmp_path):
     archive.frequent_shingles = lambda: set()
     assert [p.kind for p, _ in archive.search([new], "project")] == ["template"]
     archive.close()
+
+
+def test_one_duplicate_message_for_the_round_the_archive_and_a_city_view():
+    """DUPLICATE_OF reads the same wherever it is written: nlp.messages.duplicate_message."""
+    from app.store.views import OtherCities
+    from nlp.messages import duplicate_message
+
+    assert duplicate_message("exact", 1.0, city="佛山市", company="甲公司", where="甲.xlsx 第3行") == \
+        "与佛山市“甲公司”（甲.xlsx 第3行）的材料完全相同，相似度1.00"
+    assert duplicate_message("template", 0.7149, city="汕头市", company="乙公司", where="乙.xlsx", round_label="2023") == \
+        "与2023年已报送的汕头市“乙公司”（乙.xlsx）的材料套用同一模板，相似度0.71"
+    finding = {"code": "DUPLICATE_OF", "severity": "warning", "field": "项目建设内容", "start": 0, "end": 4,
+               "message": "与2023年已报送的汕头市“乙公司”（2023/汕头市/乙.xlsx）的材料轻度改写（替换企业、地点或数据），相似度0.93",
+               "data": {"kind": "light_edit", "other": "2023附件1-乙:Sheet1:3", "round": "2023", "other_city": "汕头市",
+                        "other_company": "乙公司", "score": 0.931}}
+    seen = OtherCities("佛山市").record({"id": "fs-1", "findings": [finding]})["findings"][0]
+    assert seen["message"] == ("与2023年已报送的汕头市的一份材料轻度改写（替换企业、地点或数据），相似度0.93"
+                               "（其他地市的材料详情仅省级账号可见）")
+    assert "乙公司" not in str(seen) and seen["start"] == 0

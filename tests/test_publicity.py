@@ -47,3 +47,24 @@ def test_publicity_pack_from_the_cli(tmp_path):
     wb = openpyxl.load_workbook(xlsx)
     assert wb.sheetnames == ["全部摘录", "按方向", "按产业集群", "按行业", "按地市"]
     assert wb["按地市"].max_row > 3
+
+
+def test_one_industry_for_both_packs():
+    """A 典型做法 is filed under its company's 附件2 row (else its first 附件1 row); the CLI's pack and the app's
+    Word export both read app.publicity.industry."""
+    from app.publicity import OTHER, UNKNOWN_INDUSTRY, directions_of, industry, industry_index
+    from app.web import export_pack
+
+    records = [{"kind": "project", "company": "佛山市甲电器有限公司",
+                "fields": {"所属战略产业集群": "汽车", "所属行业": "汽车制造业"}},
+               {"kind": "enterprise", "company": "佛山市甲电器有限公司",
+                "fields": {"所属战略产业集群": "家用电器", "所属行业": "通用设备制造业"}},
+               {"kind": "practice", "company": "佛山市甲电器有限公司", "fields": {"text": "……"},
+                "directions": {"智能化": {"tag": True}, "数字化": {"tag": False}}},
+               {"kind": "practice", "company": "无名公司", "fields": {"text": "……"}}]
+    index = industry_index(records)
+    assert industry(records[2], index) == ("智能家电", "通用设备制造业")  # the 附件2 row, not the 附件1 one
+    assert industry(records[0], index) == ("汽车", "汽车制造业")  # a project's own columns
+    assert industry(records[3], index) == (UNKNOWN_INDUSTRY, OTHER)
+    assert directions_of(records[2]) == ["智能化"] and directions_of(records[3]) == [OTHER]
+    assert export_pack.industry is industry and not hasattr(export_pack, "_industry")

@@ -223,3 +223,33 @@ def test_origin_is_city_company_and_file_name_without_folders():
          "data": {"other_source": {"file": "sample/佛山市/附件3/乙.docx"}}}
     assert finding_message(f) == "与佛山市“乙”（乙.docx）的材料套用同一模板"
     assert "乙.docx）" in render_findings([dict(f, code="DUPLICATE_OF", severity="warning")])
+
+
+def test_each_span_is_drawn_on_the_field_it_names_only():
+    """Spans are read per field as the contract places them: one without a field is drawn nowhere (it was drawn on
+    every narrative), one naming the other field is drawn there only."""
+    data = {"fields": {"项目建设内容": "建设产线一条，产能提升30%。", "技术改造实施效果": "能耗下降20%，效率提升。"},
+            "counts": {"项目建设内容": {"chars": 14, "wps": 14, "limit": 600},
+                       "技术改造实施效果": {"chars": 12, "wps": 12, "limit": 600}},
+            "evidence": [{"field": "技术改造实施效果", "start": 2, "end": 7, "text": "下降20%"},
+                         {"start": 0, "end": 4, "text": "建设产线"}],
+            "sensitive": [{"field": "项目建设内容", "start": 9, "end": 14, "label": "x"}]}
+    html = render_narratives(data, ["evidence", "sensitive"])
+    assert text_with(field_segments(html, "技术改造实施效果"), "l-evidence") == ["下降20%"]
+    assert text_with(field_segments(html, "项目建设内容"), "l-evidence") == []
+    assert text_with(field_segments(html, "项目建设内容"), "l-sensitive") == ["提升30%"]
+    assert text_with(field_segments(html, "技术改造实施效果"), "l-sensitive") == []
+
+
+def test_count_line_reads_the_contracts_counts_and_the_length_finding():
+    text = "甲" * 20
+    base = {"fields": {"text": text}, "counts": {"text": {"chars": 20, "wps": 20, "limit": 3000}}}
+    html = render_narratives(base, [])
+    assert "字数20（不计空格字符数20），限3000字" in html and 'class="count over"' not in html
+    warned = dict(base, findings=[{"code": "LEN_OVER_LIMIT", "severity": "warning", "field": "text", "start": 10,
+                                   "end": 20, "message": "", "data": {"limit": 3000}}])
+    assert 'class="count over"' not in render_narratives(warned, [])
+    over = dict(base, counts={"text": {"chars": 20, "wps": 20}},  # a contract stored before counts had limits
+                findings=[dict(warned["findings"][0], severity="error", data={"limit": 15})])
+    html = render_narratives(over, [])
+    assert 'class="count over"' in html and "限15字" in html

@@ -52,16 +52,15 @@ class OtherCities:
     def record(self, record: dict) -> dict:
         """A copy of the viewer's own record: a DUPLICATE_OF finding about another city's record says which city
         and how alike, not that record's company, file, row or id (the highlighted span stays)."""
-        from nlp.pipeline import KIND_ZH
+        from nlp.messages import duplicate_message
 
         findings = []
         for f in record.get("findings") or []:
             data = f.get("data") or {}
             other_city = data.get("other_city")
             if f.get("code") == "DUPLICATE_OF" and data.get("other") is not None and self.foreign(other_city):
-                when = f"{data['round']}年已报送的" if data.get("round") else ""
-                f = dict(f, message=f"与{when}{other_city or '其他地市'}的一份材料{KIND_ZH.get(data.get('kind'), '相似')}，"
-                                    f"相似度{float(data.get('score') or 0):.2f}（其他地市的材料详情仅省级账号可见）",
+                f = dict(f, message=duplicate_message(data.get("kind"), float(data.get("score") or 0), city=other_city,
+                                                      round_label=data.get("round")),
                          data={k: v for k, v in data.items() if k not in ("other_company", "other_source")}
                          | {"other": self.label(data.get("other"), other_city, data.get("round"))})
             findings.append(f)

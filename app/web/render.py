@@ -12,17 +12,13 @@ import html
 from dataclasses import dataclass
 from typing import Iterable
 
-from nlp.config import DEFAULT_CONFIG
+from nlp.constants import ALL_NARRATIVE_FIELDS as NARRATIVE_FIELDS
 
 #: highlight layers: key → what the reviewer sees in the layer switch
 LAYERS = {"evidence": "量化数据", "sections": "必备内容", "directions": "方向依据", "sensitive": "不宜公开",
           "overflow": "超出字数"}
 DIRECTION_CLASS = {"智能化": "d-smart", "数字化": "d-digital", "绿色化": "d-green"}
-NARRATIVE_FIELDS = ("项目建设内容", "技术改造实施效果", "text")
 FIELD_ZH = {"text": "典型做法全文"}
-#: the form's limits, from the engine's config (nlp/config.py NarrativeConfig)
-LIMITS = {"项目建设内容": DEFAULT_CONFIG.narrative.project_limit, "技术改造实施效果": DEFAULT_CONFIG.narrative.project_limit,
-          "text": DEFAULT_CONFIG.narrative.practice_limit}
 _EXTRA = str.maketrans({"{": "&#123;", "}": "&#125;", "$": "&#36;", "`": "&#96;", "\\": "&#92;"})
 
 
@@ -46,65 +42,72 @@ class Mark:
     title: str
 
 
-def _span(item: dict, name: str) -> tuple[int, int] | None:
-    if item.get("field", name) != name:
-        return None
+def _bounds(item: dict) -> tuple[int, int] | None:
+    """[start, end) of a contract span, or None when it has none (or an empty one)."""
     start, end = item.get("start"), item.get("end")
     if not isinstance(start, int) or not isinstance(end, int) or end <= start:
         return None
     return start, end
 
 
-def _evidence(data: dict, name: str) -> Iterable[Mark]:
+# Each layer yields (field, span, css, title): the field is the one the contract names on the span (findings,
+# evidence, sensitive content, direction reasons); a 典型做法's sections and points are spans of its one text.
+
+def _evidence(data: dict):
     for e in data.get("evidence") or []:
-        if (se := _span(e, name)) is not None:
-            change = ""
-            if e.get("before") is not None and e.get("after") is not None:
-                change = f"：{e['before']}→{e['after']}{e.get('unit') or ''}"
-            yield Mark(*se, "evidence", "l-evidence", f"量化数据{change}")
+        change = ""
+        if e.get("before") is not None and e.get("after") is not None:
+            change = f"：{e['before']}→{e['after']}{e.get('unit') or ''}"
+        yield e.get("field"), e, "l-evidence", f"量化数据{change}"
 
 
-def _sections(data: dict, name: str) -> Iterable[Mark]:
-    if name != "text":
-        return
+def _sections(data: dict):
     for label, s in (data.get("sections") or {}).items():
-        if s.get("present") and (se := _span(s, name)) is not None:
-            yield Mark(*se, "sections", "l-section", f"部分：{label}")
+        if s.get("present"):
+            yield "text", s, "l-section", f"部分：{label}"
     for label, sub in (data.get("subsections") or {}).items():
         for sp in sub.get("spans") or []:
-            if (se := _span(sp, name)) is not None:
-                yield Mark(*se, "sections", "l-subpart", f"要点：{sp.get('label') or label}")
+            yield "text", sp, "l-subpart", f"要点：{sp.get('label') or label}"
 
 
-def _directions(data: dict, name: str) -> Iterable[Mark]:
+def _directions(data: dict):
     for direction, info in (data.get("directions") or {}).items():
         css = DIRECTION_CLASS.get(direction, "d-other")
         for r in info.get("reasons") or []:
-            if (se := _span(r, name)) is not None:
-                how = "隐含依据" if r.get("kind") == "implicit" else "关键词"
-                yield Mark(*se, "directions", f"l-direction {css}", f"{direction}（{how}）")
+            how = "隐含依据" if r.get("kind") == "implicit" else "关键词"
+            yield r.get("field"), r, f"l-direction {css}", f"{direction}（{how}）"
 
 
-def _sensitive(data: dict, name: str) -> Iterable[Mark]:
+def _sensitive(data: dict):
     for s in data.get("sensitive") or []:
-        if (se := _span(s, name)) is not None:
-            yield Mark(*se, "sensitive", "l-sensitive", f"不宜公开：{s.get('reason') or s.get('label') or ''}")
+        yield s.get("field"), s, "l-sensitive", f"不宜公开：{s.get('reason') or s.get('label') or ''}"
 
 
-def _overflow(data: dict, name: str) -> Iterable[Mark]:
+def _overflow(data: dict):
     for f in data.get("findings") or []:
-        if f.get("code") == "LEN_OVER_LIMIT" and (se := _span(f, name)) is not None:
-            yield Mark(*se, "overflow", "l-overflow", "超出字数限制的部分" if f.get("severity") != "warning"
-                       else "按不计空格字符数超出的部分（字数统计未超，仅提示）")
+        if f.get("code") == "LEN_OVER_LIMIT":
+            yield f.get("field"), f, "l-overflow", ("超出字数限制的部分" if f.get("severity") != "warning"
+                                                    else "按不计空格字符数超出的部分（字数统计未超，仅提示）")
 
 
 _LAYER_MARKS = {"evidence": _evidence, "sections": _sections, "directions": _directions, "sensitive": _sensitive,
                 "overflow": _overflow}
 
 
+def marks_by_field(data: dict, layers: Iterable[str]) -> dict[str, list[Mark]]:
+    """The marks of the chosen layers, per field: each span of the contract on the field it names."""
+    chosen, out = set(layers), {}
+    for layer in LAYERS:
+        if layer in chosen:
+            for name, item, css, title in _LAYER_MARKS[layer](data):
+                if name and (se := _bounds(item)) is not None:
+                    out.setdefault(name, []).append(Mark(*se, layer, css, title))
+    return out
+
+
 def marks_for(data: dict, name: str, layers: Iterable[str]) -> list[Mark]:
     """The marks of the chosen layers on one field of a record."""
-    return [m for layer in LAYERS if layer in set(layers) for m in _LAYER_MARKS[layer](data, name)]
+    return marks_by_field(data, layers).get(name, [])
 
 
 def highlight(text: str, marks: Iterable[Mark], tags: dict[int, str] | None = None) -> str:
@@ -152,13 +155,14 @@ def narrative_fields(data: dict) -> list[str]:
 
 
 def _count_line(data: dict, name: str) -> str:
+    """The field's 字数 and its limit as the contract's ``counts`` give them; red when the engine's LEN_OVER_LIMIT
+    on the field is an error (over by the 字数统计; a warning is over by characters only)."""
     count = (data.get("counts") or {}).get(name)
     if not count:
         return ""
-    limit = LIMITS.get(name)
-    # the engine's LEN_OVER_LIMIT says whether it is over: an error by the 字数统计, a warning by characters only
-    over = any(f.get("code") == "LEN_OVER_LIMIT" and f.get("field") == name and f.get("severity") == "error"
-               for f in data.get("findings") or [])
+    over_limit = [f for f in data.get("findings") or [] if f.get("code") == "LEN_OVER_LIMIT" and f.get("field") == name]
+    limit = count.get("limit") or next(((f.get("data") or {}).get("limit") for f in over_limit), None)
+    over = any(f.get("severity") == "error" for f in over_limit)
     text = f"字数{count.get('wps')}（不计空格字符数{count.get('chars')}）" + (f"，限{limit}字" if limit else "")
     return f'<span class="count{" over" if over else ""}">{esc(text)}</span>'
 
@@ -199,8 +203,9 @@ def render_narratives(data: dict, layers: Iterable[str]) -> str:
     if not names:
         return '<div class="narr-empty">该记录没有叙述性文字（示范企业汇总表只有登记信息）。</div>'
     parts = [legend(layers)]
+    marks = marks_by_field(data, layers)
     for name in names:
-        body = highlight(fields.get(name) or "", marks_for(data, name, layers), section_tags(data, name, layers))
+        body = highlight(fields.get(name) or "", marks.get(name, []), section_tags(data, name, layers))
         parts.append(f'<div class="narr-field"><div class="narr-head">{esc(field_label(name))} '
                      f'{_count_line(data, name)}</div><div class="narr" data-field="{esc(name)}">{body}</div></div>')
     parts.append(aspects_legend(data))

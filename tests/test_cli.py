@@ -53,6 +53,25 @@ def test_report_never_writes_formulas(tmp_path):
     assert names and all(c.data_type == "s" for c in names)
 
 
+def test_report_and_json_come_from_one_contract(tmp_path):
+    """`jigai check -o -j`: the Excel report is written from the same contract as the JSON (its counts, with the
+    form's limit, are the report's 字数)."""
+    from nlp.config import DEFAULT_CONFIG
+
+    path = write_template_xlsx(tmp_path / "佛山市附件1.xlsx", [project_row(1)])
+    report, out = tmp_path / "r.xlsx", tmp_path / "o.json"
+    assert main(["check", str(path), "-o", str(report), "--json", str(out), "-q"]) == 0
+    record = json.loads(out.read_text(encoding="utf-8"))["records"][0]
+    count = record["counts"]["项目建设内容"]
+    assert count["limit"] == DEFAULT_CONFIG.narrative.project_limit
+    wb = openpyxl.load_workbook(report)
+    assert wb.sheetnames == ["记录", "问题清单", "地市汇总", "疑似重复", "无法读取的文件"]
+    row = dict(zip([c.value for c in wb["记录"][1]], [c.value for c in wb["记录"][2]]))
+    assert row["记录编号"] == record["id"] and row["字数：建设内容或典型做法（字符/WPS）"] == f"{count['chars']}/{count['wps']}"
+    assert row["问题数"] == len(record["findings"]) == wb["问题清单"].max_row - 1 - sum(
+        1 for r in wb["问题清单"].iter_rows(min_row=2) if not r[10].value)  # the rest are the city's own
+
+
 def test_help_lists_check():
     proc = subprocess.run([sys.executable, "-m", "app.cli", "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and "check" in proc.stdout

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from nlp.config import DEFAULT_CONFIG
+from nlp.constants import RECORD_KIND_ZH
 
 # The caps below are nlp.config's ``Config.uploads`` (the one config; docs/config.md), named here for this module.
 #: most bytes one upload may expand to (every file, zip entries counted uncompressed, nested zips included)
@@ -62,7 +63,8 @@ _UNITS = {"b": 1, "kb": 1024, "mb": 1024 ** 2, "gb": 1024 ** 3, "tb": 1024 ** 4}
 
 Progress = Callable[[float, str], None]
 TEXT_SUFFIXES = (".txt", ".md")
-KIND_LABELS = {"project": "附件1", "enterprise": "附件2", "practice": "附件3", "empty": "无记录"}
+#: a file's kind as the round's file list names it: the attachment of nlp.constants.RECORD_KIND_ZH (附件1 …)
+KIND_LABELS = {**{k: v[v.index("（") + 1:-1] for k, v in RECORD_KIND_ZH.items()}, "empty": "无记录"}
 
 
 def parse_size(value: str | int | None) -> int:

@@ -49,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--archive", type=Path, metavar="ARCHIVE.sqlite",
                        help="compare with the earlier rounds in this archive (default: the user's archive if it exists)")
     check.add_argument("--no-archive", action="store_true", help="do not compare with earlier rounds")
+    check.add_argument("--config", type=Path, metavar="FILE.toml",
+                       help="thresholds and limits laid over the defaults (docs/config.md; `jigai config check` it)")
     check.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     arch = sub.add_parser("archive", help="keep earlier rounds for recycled-submission checks")
     arch_sub = arch.add_subparsers(dest="archive_command", metavar="ACTION")
@@ -360,11 +362,13 @@ def print_summary(analysis: RoundAnalysis, out=None) -> None:
               f"{c.practices:>8}{err:>6}{warn:>6}  {'达标' if c.quota_ok else '未达标'}", file=out)
 
 
-def _analyse_reporting(paths: list[str], round_year: int | None, quiet: bool) -> RoundAnalysis:
-    """Analyse with a progress bar, naming each unusable file on stderr."""
+def _analyse_reporting(paths: list[str], round_year: int | None, quiet: bool, config=None) -> RoundAnalysis:
+    """Analyse with a progress bar (under ``config``, else the defaults), naming each unusable file on stderr."""
+    from nlp.config import DEFAULT_CONFIG
+
     bar, progress = _progress(paths, quiet)
     try:
-        analysis = analyse(paths, round_year, progress=progress)
+        analysis = analyse(paths, round_year, config or DEFAULT_CONFIG, progress=progress)
     finally:
         if bar is not None:
             bar.close()
@@ -374,11 +378,20 @@ def _analyse_reporting(paths: list[str], round_year: int | None, quiet: bool) ->
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    analysis = _analyse_reporting(args.paths, args.round, args.quiet)
+    config = None
+    if args.config is not None:
+        from nlp.config import ConfigError, load_config
+
+        try:
+            config = load_config(args.config)
+        except ConfigError as e:
+            print(e, file=sys.stderr)
+            return EXIT_USAGE
+    analysis = _analyse_reporting(args.paths, args.round, args.quiet, config)
     if not analysis.ingest.files:
         print("错误：没有可用的文件。", file=sys.stderr)
         return EXIT_USAGE
-    archived_pairs = _check_archive(analysis, args)
+    archived_pairs = _check_archive(analysis, args, config)
     print_summary(analysis)
     if archived_pairs:
         rounds = sorted({p["round"] for p in archived_pairs})
@@ -398,7 +411,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_SOME_UNUSABLE if analysis.ingest.failures else EXIT_OK
 
 
-def _check_archive(analysis, args) -> list[dict]:
+def _check_archive(analysis, args, config=None) -> list[dict]:
     from .archive import Archive, check_against_archive, default_archive_path
 
     if args.no_archive:
@@ -408,7 +421,7 @@ def _check_archive(analysis, args) -> list[dict]:
         if args.archive:
             print(f"错误：找不到往年材料库 {path}", file=sys.stderr)
         return []
-    archive = Archive(path)
+    archive = Archive(path, config.duplicates if config is not None else None)
     try:
         return check_against_archive(analysis, archive)
     finally:

@@ -268,3 +268,25 @@ def test_the_store_and_the_web_read_shared_names_from_nlp_constants():
     found = [f"{p.relative_to(ROOT)}:{i}" for folder in ("app/store", "app/web") for p in sorted((ROOT / folder).glob("*.py"))
              for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if ENGINE_INTERNALS.search(line)]
     assert found == []
+
+
+def test_jigai_check_reads_a_config_file(tmp_path, capsys):
+    from app.cli import main
+
+    text = tmp_path / "广州市-附件3-典型做法.txt"
+    text.write_text("广州市某某有限公司典型做法\n公司通过技术改造建设智能化生产线，生产效率提升20%，能耗下降15%。\n",
+                    encoding="utf-8")
+    config = tmp_path / "jigai.toml"
+    config.write_text("[narrative]\npractice_limit = 10\n", encoding="utf-8")
+
+    def codes(*extra: str) -> list[str]:
+        out = tmp_path / "out.json"
+        assert main(["check", str(text), "--json", str(out), "-q", "--no-archive", "--round", "2025", *extra]) == 0
+        return [f["code"] for r in json.loads(out.read_text(encoding="utf-8"))["records"] for f in r["findings"]]
+
+    assert "LEN_OVER_LIMIT" not in codes()
+    assert "LEN_OVER_LIMIT" in codes("--config", str(config))  # the file's limit, not the form's 1,500
+    config.write_text("[narrative]\npractice_limit = 0\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["check", str(text), "-q", "--no-archive", "--config", str(config)]) == 2
+    assert "narrative.practice_limit = 0：应不小于 1" in capsys.readouterr().err

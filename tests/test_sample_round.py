@@ -96,11 +96,13 @@ def test_cli_writes_report_and_json(tmp_path, capsys):
     assert {c["city"] for c in data["cities"]} == {"佛山市", "汕头市", "韶关市"}
     assert all(c["quota_ok"] is False for c in data["cities"])
     wb = openpyxl.load_workbook(report)
-    assert wb.sheetnames == ["问题清单", "记录", "地市汇总", "无法读取的文件"]
+    assert wb.sheetnames == ["记录", "问题清单", "地市汇总", "疑似重复", "无法读取的文件"]
     findings = wb["问题清单"]
     codes = {findings.cell(r, 2).value for r in range(2, findings.max_row + 1)}
     assert {e["code"] for e in EXPECTED} <= codes
-    cells = {(findings.cell(r, 2).value, findings.cell(r, 9).value) for r in range(2, findings.max_row + 1)}
+    # 位置: the sheet and the cell
+    cells = {(findings.cell(r, 2).value, findings.cell(r, 8).value.rsplit(" · ", 1)[-1])
+             for r in range(2, findings.max_row + 1) if findings.cell(r, 8).value}
     assert ("LOCATION_NOT_GUANGDONG", "D10") in cells
 
 

@@ -456,13 +456,15 @@ def cmd_archive(args: argparse.Namespace) -> int:
 
 def cmd_publicity(args: argparse.Namespace) -> int:
     from .publicity import collect, write_docx, write_xlsx
+    from .report_json import to_contract
 
     analysis = _analyse_reporting(args.paths, args.round, args.quiet)
-    entries = collect(analysis)
+    contract = to_contract(analysis)  # the pack is written from the contract, as every output
+    entries = collect(contract)
     if not entries:
         print("错误：没有可用的典型做法或实施效果文字。", file=sys.stderr)
         return EXIT_USAGE
-    write_docx(analysis, entries, args.output, args.per_group)
+    write_docx(contract["round"], entries, args.output, args.per_group)
     print(f"宣传汇编（Word）：{args.output}，共{len(entries)}条候选摘录")
     if args.xlsx:
         write_xlsx(entries, args.xlsx, args.per_group)

@@ -2,7 +2,11 @@
 
 The notice asks the department to publicise replicable experience 分行业、分重点 (by industry and by focus).
 Excerpts come from the engine's highlights (nlp.highlights), which never touch content unfit for
-publication; each entry names its company, city and source (file and paragraph or cell).
+publication; each entry names its 出处 (地市 · 企业 · 文件名 · cell or paragraph).
+
+Written from the contract (its records' highlights, directions and industry columns); the review app's Word
+export of the picked excerpts (app/web/export_pack.py) is built by the helpers here: ``industry_index``,
+``industry``, ``directions_of``, ``start_pack``, ``toc``, ``add_excerpt`` and ``excerpt_meta``.
 """
 from __future__ import annotations
 
@@ -12,10 +16,9 @@ from pathlib import Path
 from typing import Iterable
 
 from nlp.constants import DIRECTIONS, codelists
-from nlp.highlights import Highlight
-from nlp.pipeline import RoundAnalysis
-from nlp.records import PracticeRecord, Record
 from nlp.textnorm import company_key
+
+from .web.panels import origin_text, place_text
 
 OTHER = "其他"
 UNKNOWN_INDUSTRY = "未识别产业集群"
@@ -23,8 +26,9 @@ UNKNOWN_INDUSTRY = "未识别产业集群"
 
 @dataclass
 class Entry:
-    excerpt: Highlight
-    record: Record
+    #: the contract's highlight (field, start, end, text, score, why, source) and its record
+    excerpt: dict
+    record: dict
     directions: list[str]
     cluster: str
     sector: str
@@ -32,9 +36,13 @@ class Entry:
     company: str
     source: str
 
+    @property
+    def score(self) -> float:
+        return float(self.excerpt.get("score") or 0)
+
     def row(self, direction: str) -> list:
-        return [direction, self.cluster, self.sector, self.city, self.company, self.excerpt.text, self.excerpt.why,
-                round(self.excerpt.score, 3), self.source]
+        return [direction, self.cluster, self.sector, self.city, self.company, self.excerpt.get("text") or "",
+                self.excerpt.get("why") or "", round(self.score, 3), self.source]
 
 
 def industry_index(records: Iterable[dict]) -> dict[str, dict]:
@@ -68,31 +76,31 @@ def directions_of(record: dict) -> list[str]:
     return [d for d in DIRECTIONS if (tags.get(d) or {}).get("tag")] or [OTHER]
 
 
-def _source(record: Record, h: Highlight) -> str:
-    prov = record.provenance(h.field)
-    place = prov.cell or (f"第{prov.row}行" if prov.row else "")
-    if isinstance(record, PracticeRecord):
-        paragraph = next((i for i, (a, b) in enumerate(record.blocks) if a <= h.start < b + 1), None)
-        place = f"第{paragraph + 1}段" if paragraph is not None else ""
-    return " ".join(p for p in (prov.file, prov.sheet or "", place) if p)
+def excerpt_origin(record: dict, highlight: dict) -> str:
+    """出处 of an excerpt: 地市 · 企业 · 文件名, then the cell or paragraph it was read in (when the contract says)."""
+    source = highlight.get("source") or record.get("source")
+    return " · ".join(p for p in (origin_text(record, source), place_text(source)) if p)
 
 
-def collect(analysis: RoundAnalysis, per_record: int = 2) -> list[Entry]:
-    """The best ``per_record`` excerpts of every record, with what they are filed under."""
-    from .report_json import record_json
+def excerpt_meta(origin: str, sector: str, why: str, picked_by: str | None = None) -> str:
+    """The small line under an excerpt in both packs."""
+    return f"——出处：{origin}｜{sector}｜推荐理由：{why}" + (f"｜选定：{picked_by}" if picked_by is not None else "")
 
-    contract = [record_json(r, analysis) for r in analysis.records]  # the contract's records
-    index = industry_index(contract)
+
+def collect(contract: dict, per_record: int = 2) -> list[Entry]:
+    """The best ``per_record`` excerpts of every record of a contract, with what they are filed under."""
+    records = contract.get("records") or []
+    index = industry_index(records)
     entries = []
-    for record, rec in zip(analysis.records, contract):
-        picks = analysis.highlights.get(record.id, [])[:per_record]
+    for rec in records:
+        picks = (rec.get("highlights") or [])[:per_record]
         if not picks:
             continue
         directions = directions_of(rec)
         cluster, sector = industry(rec, index)
         for h in picks:
-            entries.append(Entry(h, record, directions, cluster, sector, record.city or OTHER, record.company,
-                                 _source(record, h)))
+            entries.append(Entry(h, rec, directions, cluster, sector, rec.get("city") or OTHER,
+                                 rec.get("company") or "", excerpt_origin(rec, h)))
     return entries
 
 
@@ -103,7 +111,7 @@ def grouped(entries: list[Entry], key: str, per_group: int) -> dict[str, list[En
         names = e.directions if key == "direction" else [getattr(e, key)]
         for name in names:
             groups[name].append(e)
-    return {name: sorted(items, key=lambda e: -e.excerpt.score)[:per_group] for name, items in sorted(groups.items())}
+    return {name: sorted(items, key=lambda e: -e.score)[:per_group] for name, items in sorted(groups.items())}
 
 
 def toc(doc) -> None:
@@ -135,10 +143,10 @@ def start_pack(round_label, note: str):
     return doc
 
 
-def write_docx(analysis: RoundAnalysis, entries: list[Entry], path: Path, per_group: int = 3) -> None:
+def write_docx(round_label: str, entries: list[Entry], path: Path, per_group: int = 3) -> None:
     """Word pack: title, table of contents, Heading 1 per direction, Heading 2 per cluster, quoted excerpts."""
-    doc = start_pack(analysis.round, "按技术改造方向、所属战略产业集群分类编排。摘录均出自各地报送材料原文，"
-                                     "已剔除联系方式、人员姓名及疑似涉密内容；每条注明企业、地市及出处。")
+    doc = start_pack(round_label, "按技术改造方向、所属战略产业集群分类编排。摘录均出自各地报送材料原文，"
+                                     "已剔除联系方式、人员姓名及疑似涉密内容；每条注明出处（地市 · 企业 · 文件名 · 位置）。")
     toc(doc)
     for direction in (*DIRECTIONS, OTHER):
         in_direction = [e for e in entries if direction in e.directions]
@@ -148,8 +156,7 @@ def write_docx(analysis: RoundAnalysis, entries: list[Entry], path: Path, per_gr
         for cluster, items in grouped(in_direction, "cluster", per_group).items():
             doc.add_heading(cluster, level=2)
             for e in items:
-                add_excerpt(doc, e.excerpt.text,
-                            f"——{e.company}（{e.city}）｜{e.sector}｜出处：{e.source}｜推荐理由：{e.excerpt.why}")
+                add_excerpt(doc, e.excerpt.get("text") or "", excerpt_meta(e.source, e.sector, e.excerpt.get("why") or ""))
     doc.save(path)
 
 
@@ -181,7 +188,7 @@ def write_xlsx(entries: list[Entry], path: Path, per_group: int = 3) -> None:
             put(ws, 1, ci, text).font = Font(bold=True)
         rows = []
         if key is None:
-            rows = [e.row("、".join(e.directions)) for e in sorted(entries, key=lambda e: -e.excerpt.score)]
+            rows = [e.row("、".join(e.directions)) for e in sorted(entries, key=lambda e: -e.score)]
         else:
             for name, items in grouped(entries, key, per_group).items():
                 rows += [e.row(name if key == "direction" else "、".join(e.directions)) for e in items]

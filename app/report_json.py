@@ -40,9 +40,20 @@ def record_json(record: Record, analysis: RoundAnalysis) -> dict[str, Any]:
     if narrative is not None:
         out.update(narrative_json(narrative))
     if record.id in analysis.highlights:
-        out["highlights"] = [h.to_json() for h in analysis.highlights[record.id]]
+        out["highlights"] = [dict(h.to_json(), source=excerpt_source(record, h)) for h in analysis.highlights[record.id]]
     out["findings"] = [f.to_json() for f in analysis.findings_of(record)]
     return out
+
+
+def excerpt_source(record: Record, h) -> dict[str, Any]:
+    """Where a highlight was read: its field's cell (tables), or the paragraph of a 典型做法 it starts in."""
+    source = record.provenance(h.field).to_json()
+    if isinstance(record, PracticeRecord):
+        source.pop("paragraph", None)
+        paragraph = next((i for i, (a, b) in enumerate(record.blocks) if a <= h.start < b + 1), None)
+        if paragraph is not None:
+            source["paragraph"] = paragraph
+    return source
 
 
 def narrative_json(narrative: NarrativeResult) -> dict[str, Any]:

@@ -68,3 +68,27 @@ def test_one_industry_for_both_packs():
     assert industry(records[3], index) == (UNKNOWN_INDUSTRY, OTHER)
     assert directions_of(records[2]) == ["智能化"] and directions_of(records[3]) == [OTHER]
     assert export_pack.industry is industry and not hasattr(export_pack, "_industry")
+
+
+def test_the_cli_pack_is_collected_from_the_contract(tmp_path):
+    """Entries from the contract's highlights: 出处 as 地市 · 企业 · 文件名 · the paragraph the excerpt was read in."""
+    from app.publicity import collect, write_docx
+
+    contract = {"round": "2025", "records": [
+        {"id": "p1", "kind": "practice", "city": "佛山市", "company": "佛山市甲电器有限公司",
+         "source": {"file": "2025/佛山市/典型做法-甲.docx"}, "fields": {"text": "……"},
+         "directions": {"智能化": {"tag": True}},
+         "highlights": [{"field": "text", "start": 40, "end": 60, "text": "先试点再复制。", "score": 0.9, "why": "有具体做法",
+                         "source": {"file": "2025/佛山市/典型做法-甲.docx", "paragraph": 2}},
+                        {"field": "text", "start": 80, "end": 90, "text": "数据贯通。", "score": 0.5, "why": "方法"},
+                        {"field": "text", "start": 95, "end": 99, "text": "第三条。", "score": 0.4, "why": "x"}]},
+        {"id": "e1", "kind": "enterprise", "city": "佛山市", "company": "佛山市甲电器有限公司",
+         "fields": {"所属战略产业集群": "智能家电", "所属行业": "通用设备制造业"}}]}
+    entries = collect(contract, per_record=2)
+    assert [e.excerpt["text"] for e in entries] == ["先试点再复制。", "数据贯通。"]
+    assert entries[0].source == "佛山市 · 佛山市甲电器有限公司 · 典型做法-甲.docx · 第3段"
+    assert entries[1].source == "佛山市 · 佛山市甲电器有限公司 · 典型做法-甲.docx"  # no place: the record's file
+    assert (entries[0].cluster, entries[0].directions) == ("智能家电", ["智能化"])
+    write_docx(contract["round"], entries, tmp_path / "pack.docx")
+    body = "\n".join(p.text for p in docx.Document(str(tmp_path / "pack.docx")).paragraphs)
+    assert "——出处：佛山市 · 佛山市甲电器有限公司 · 典型做法-甲.docx · 第3段｜通用设备制造业｜推荐理由：有具体做法" in body

@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from app.publicity import OTHER, add_excerpt, directions_of, industry, industry_index, start_pack, toc
+from app.publicity import (OTHER, add_excerpt, directions_of, excerpt_meta, excerpt_origin, industry, industry_index,
+                           start_pack, toc)
 from nlp.constants import DIRECTIONS
 
 from app.store.views import RETURNED
-
-from .panels import origin_text
 
 
 def write_publicity_pack(entries: list[dict], contract: dict, round_label: str, path: Path) -> Path:
@@ -47,9 +46,9 @@ def write_publicity_pack(entries: list[dict], contract: dict, round_label: str, 
             for e in groups[direction][cluster]:
                 h = e.get("highlight") or {}
                 record = e.get("record") or {}
-                src = origin_text(dict(record, city=e.get("city") or record.get("city"),
-                                       company=e.get("company") or record.get("company")))
-                add_excerpt(doc, h.get("text") or "", f"——出处：{src}｜{e['sector']}｜推荐理由：{h.get('why') or ''}"
-                                                      f"｜选定：{e.get('picked_by') or ''}")
+                src = excerpt_origin(dict(record, city=e.get("city") or record.get("city"),
+                                          company=e.get("company") or record.get("company")), h)
+                add_excerpt(doc, h.get("text") or "", excerpt_meta(src, e["sector"], h.get("why") or "",
+                                                                   e.get("picked_by") or ""))
     doc.save(path)
     return Path(path)

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .codelists import CORPORA
+from .doc import original_ranges, segment
 from .evidence import Claim
+from .fold import fold
 from .spans import Span
 
 CONTENT_PARTS = ("建设内容", "产线规模", "技术设备", "工艺路线")
 EFFECT_ASPECTS = ("产品种类", "质量品控", "生产效率", "用工", "产能规模", "经济效益", "节能环保", "安全生产", "示范意义")
-_CLAUSE = re.compile(r"[^，,；;。！？!?\n]+")
 
 
 @lru_cache(maxsize=1)
@@ -34,8 +35,13 @@ class Coverage:
         return [n for n in names if n not in self.found]
 
 
-def coverage(text: str, group: str, claims: list[Claim] | None = None) -> Coverage:
-    """Parts of ``group`` ("content" or "effect") covered by ``text``; one span per matching clause."""
+def coverage(text: str, group: str, claims: list[Claim] | None = None,
+             clauses: list[tuple[int, int]] | None = None) -> Coverage:
+    """Parts of ``group`` ("content" or "effect") covered by ``text``; one span per matching clause.
+    ``clauses``: the text's clauses (the Doc's ``clauses``, nlp.doc.segment); computed from it when not given."""
+    if clauses is None:
+        folding = fold(text)
+        clauses = original_ranges(folding, segment(folding.text)[1])
     names = CONTENT_PARTS if group == "content" else EFFECT_ASPECTS
     lexicon = _lexicon()[group]
     claim_ranges = [(c.start, c.end) for c in claims or []]
@@ -44,15 +50,15 @@ def coverage(text: str, group: str, claims: list[Claim] | None = None) -> Covera
     spans: list[Span] = []
     for name in names:
         pattern = lexicon[name]
-        for clause in _CLAUSE.finditer(text):
-            m = pattern.search(clause.group(0))
+        for c_start, c_end in clauses:
+            m = pattern.search(text, c_start, c_end)
             if not m:
                 continue
-            start, end = clause.start() + m.start(), clause.start() + m.end()
+            start, end = m.start(), m.end()
             spans.append(Span(start, end, name, text[start:end]))
             if name not in found:
                 found.append(name)
-            if name not in quantified and any(a < clause.end() and clause.start() < b for a, b in claim_ranges):
+            if name not in quantified and any(a < c_end and c_start < b for a, b in claim_ranges):
                 quantified.append(name)
     spans.sort(key=lambda s: (s.start, s.end))
     return Coverage(found, spans, quantified)

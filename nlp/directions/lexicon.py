@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ..codelists import CORPORA
+from ..doc import segment
 from ..fold import fold
 
 from ..constants import DIRECTIONS  # noqa: F401  (re-exported by nlp.directions)
-_SENTENCE = re.compile(r"[^。；;！？!?\n]+")
-_CLAUSE = re.compile(r"[^。；;！？!?\n，,]+")
 _ORG_SUFFIX = re.compile(r"股份有限公司|有限责任公司|有限公司|集团|产业园|工业园|园区|科技园|研究院|研究所")
 _ORG_BOUNDARY = re.compile(r"[由与和及、，,。；;的为向在与对]|委托|联合|携手|引进|合作")
 _PRODUCT_AFTER = re.compile(r"^[^，,。；;]{0,10}?\d[\d.,]*\s*(?:万|千)?(?:台|套|件|只|个|辆|部|片)")
@@ -91,8 +91,15 @@ def _inside(pos: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
     return any(a <= pos[0] and pos[1] <= b for a, b in spans)
 
 
+def _containing(ranges: list[tuple[int, int]], pos: int) -> tuple[int, int] | None:
+    """The range (sorted, disjoint) that holds offset ``pos``, or None."""
+    i = bisect_right(ranges, (pos, float("inf"))) - 1
+    return ranges[i] if i >= 0 and ranges[i][0] <= pos < ranges[i][1] else None
+
+
 def _status(folded: str, start: int, end: int, lex: _Lexicon, orgs: list[tuple[int, int]],
-            boiler: list[tuple[int, int]], products: list[tuple[int, int]]) -> str:
+            boiler: list[tuple[int, int]], products: list[tuple[int, int]],
+            segments: tuple[list[tuple[int, int]], list[tuple[int, int]]]) -> str:
     if _inside((start, end), orgs):
         return "org_name"
     if _inside((start, end), boiler):
@@ -101,19 +108,19 @@ def _status(folded: str, start: int, end: int, lex: _Lexicon, orgs: list[tuple[i
         return "sold"
     if _ROLE_AFTER.match(folded, end):
         return "role"
-    sentence = next((m for m in _SENTENCE.finditer(folded) if m.start() <= start < m.end()), None)
-    clause = next((m for m in _CLAUSE.finditer(folded) if m.start() <= start < m.end()), None)
-    plans = list(lex.plan.finditer(folded, sentence.start(), start)) if sentence is not None else []
+    # the sentence and clause of the hit: the one segmentation (nlp.doc.segment) of the folded text
+    sentence, clause = _containing(segments[0], start), _containing(segments[1], start)
+    plans = list(lex.plan.finditer(folded, sentence[0], start)) if sentence is not None else []
     # a plan the text says was carried out between the plan word and the end of the term's clause counts
-    if plans and not _DONE_AFTER.search(folded, plans[-1].end(), clause.end() if clause is not None else end):
+    if plans and not _DONE_AFTER.search(folded, plans[-1].end(), clause[1] if clause is not None else end):
         return "plan"
     if clause is not None:
-        before = folded[max(clause.start(), start - 8):start]
+        before = folded[max(clause[0], start - 8):start]
         if lex.negation.search(before):
             return "negated"
-        if lex.trade.search(folded[clause.start():start]):
+        if lex.trade.search(folded[clause[0]:start]):
             return "sold"
-        if lex.product.search(folded[clause.start():start]) and _PRODUCT_AFTER.match(folded[end:]):
+        if lex.product.search(folded[clause[0]:start]) and _PRODUCT_AFTER.match(folded[end:]):
             return "product"
     return "counts"
 
@@ -130,6 +137,7 @@ def find_evidence(fields: dict[str, str]) -> list[Evidence]:
         orgs = _org_spans(folded)
         boiler = [m.span() for m in lex.boilerplate.finditer(folded)]
         products = [m.span() for m in lex.product_names.finditer(folded)]
+        segments = segment(folded)
         for direction in DIRECTIONS:
             taken: list[tuple[int, int]] = []
             for kind, groups in (("term", lex.terms), ("implicit", lex.implicit)):
@@ -138,7 +146,7 @@ def find_evidence(fields: dict[str, str]) -> list[Evidence]:
                         if m.end() == m.start() or any(a < m.end() and m.start() < b for a, b in taken):
                             continue
                         taken.append(m.span())
-                        status = _status(folded, m.start(), m.end(), lex, orgs, boiler, products)
+                        status = _status(folded, m.start(), m.end(), lex, orgs, boiler, products, segments)
                         ev_kind = kind
                         if status == "product" and direction == "绿色化":
                             status, ev_kind = "counts", "product"

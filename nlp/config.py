@@ -184,6 +184,19 @@ class UploadConfig:
     analysis_timeout_s: int = 900
 
 
+#: the round's stages after ingest, in order (nlp/stages: each registered by name)
+ROUND_STAGES = ("row_rules", "city_quotas", "narratives", "directions", "highlights", "duplicates", "archive")
+
+
+@dataclass(frozen=True)
+class RoundConfig:
+    """The round's stages (nlp/stages, docs/architecture.md): the registered names ``analyse`` runs, in order;
+    a stage reads what the ones before it returned (highlights: narratives and directions; duplicates and
+    archive: the directions' embedder)."""
+
+    stages: tuple[str, ...] = ROUND_STAGES
+
+
 @dataclass(frozen=True)
 class Config:
     limits: Limits = Limits()
@@ -196,6 +209,7 @@ class Config:
     archive: ArchiveConfig = ArchiveConfig()
     uploads: UploadConfig = UploadConfig()
     embeddings: EmbeddingConfig = EmbeddingConfig()
+    round: RoundConfig = RoundConfig()
 
 
 class ConfigError(ValueError):
@@ -243,7 +257,24 @@ _CROSS = (
     ("rules", lambda s: 1 <= s.earliest_completion[1] <= 12,
      "rules.earliest_completion 应为 [年, 月]，月在 1 到 12 之间"),
     ("highlights", lambda s: s.min_chars <= s.max_chars, "highlights.min_chars 不能大于 highlights.max_chars"),
+    ("round", lambda s: _unknown_stages(s.stages) == [],
+     lambda s: f"round.stages 中的 {'、'.join(_unknown_stages(s.stages))} 不是已注册的环节或重复列出"
+               f"（已注册：{'、'.join(_registered_stages())}）"),
 )
+
+
+def _unknown_stages(names: tuple[str, ...]) -> list[str]:
+    from .stages import STAGES  # the registry imports this module
+
+    return [n for n in names if n not in STAGES] + [n for i, n in enumerate(names) if n in names[:i]]
+
+
+def _registered_stages() -> list[str]:
+    from .stages import STAGES
+
+    return list(STAGES)
+
+
 _TYPE_ZH = {int: "整数", float: "数", str: "文字", bool: "true 或 false"}
 
 
@@ -263,6 +294,11 @@ def _coerce(key: str, hint: Any, value: Any, problems: list[str]) -> Any:
     if type(None) in args:  # X | None: TOML has no null, so a key left out is None
         hint = next(a for a in args if a is not type(None))
         args = typing.get_args(hint)
+    if typing.get_origin(hint) is tuple and args[1:] == (Ellipsis,):  # a list of names
+        if not (isinstance(value, (list, tuple)) and all(isinstance(v, args[0]) for v in value)):
+            problems.append(f"{key} = {_fmt(value)}：应为文字的数组，如 [\"row_rules\", \"narratives\"]")
+            return None
+        return tuple(value)
     if typing.get_origin(hint) is tuple:
         ok = isinstance(value, (list, tuple)) and len(value) == len(args) and all(
             isinstance(v, a) and not isinstance(v, bool) for v, a in zip(value, args))
@@ -310,7 +346,7 @@ def _section(name: str, cls: type, base: Any, values: Any, problems: list[str]) 
         return base
     for section, test, message in _CROSS:
         if section == name and not test(out):
-            problems.append(message)
+            problems.append(message(out) if callable(message) else message)
     return out
 
 

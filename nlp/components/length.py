@@ -24,6 +24,9 @@ def _norm(text: str) -> str:
 
 
 class Length:
+    #: the span groups it writes
+    layers = ("overflow",)
+
     def __init__(self, project_limit: int, practice_limit: int, near_empty_chars: int):
         self.limits = {"project": project_limit, "practice": practice_limit}
         self.near_empty_chars = near_empty_chars

@@ -17,6 +17,9 @@ SUBPART_ZH = {"无事故说明": "近三年无重大及以上事故的说明", "
 
 
 class Sections:
+    #: the span groups it writes
+    layers = ("sections", "subsections")
+
     def __call__(self, doc: Doc) -> Doc:
         doc.spans["sections"], doc.spans["subsections"] = [], []
         if doc._.kind != "practice":

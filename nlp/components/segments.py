@@ -10,6 +10,9 @@ from ..doc import add_span, original_ranges, segment
 
 
 class Segments:
+    #: the span groups it writes
+    layers = ("sentences", "clauses")
+
     def __call__(self, doc: Doc) -> Doc:
         sentences, clauses = segment(doc._.folded.text)
         for layer, ranges in (("sentences", sentences), ("clauses", clauses)):

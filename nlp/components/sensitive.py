@@ -15,6 +15,9 @@ SENSITIVE_CODES = {"phone": "SENSITIVE_CONTACT", "email": "SENSITIVE_CONTACT", "
 
 
 class Sensitive:
+    #: the span groups it writes
+    layers = ("sensitive",)
+
     def __call__(self, doc: Doc) -> Doc:
         doc.spans["sensitive"] = []
         found = find_sensitive(doc.text)

@@ -1,7 +1,8 @@
 """The archive of earlier rounds: narratives, LSH band keys and embeddings in one SQLite file.
 
 `jigai archive add FILES --round 2023` stores a round; `jigai check` compares a new round against every
-archived one (a pair with an archived record names its round). Candidate generation is an indexed lookup of
+archived one (a pair with an archived record names its round): the engine's archive stage
+(nlp/stages/archive.py) searches this store through its ``ArchiveStore`` interface. Candidate generation is an indexed lookup of
 the new records' MinHash band keys, so a round against 100,000 archived narratives stays fast; the semantic
 layer compares the new round's embeddings with the archived ones of the same embedder (exact search). The
 archive's frequent shingles (its stock phrases, refreshed when a round is added) join the shipped stock phrases
@@ -13,7 +14,6 @@ import hashlib
 import json
 import os
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -25,6 +25,7 @@ from nlp.duplicates import (DupDoc, DuplicateConfig, DuplicatePair, band_keys, c
                             compare, lsh_params, overlap_candidates, prepare, signature, stock_shingles,
                             without_common)
 from nlp.fold import fold_id
+from nlp.stages.archive import ArchivedDoc, docs_of, embed_records  # noqa: F401 - the store's record, shared
 
 SCHEMA_VERSION = 1
 DATA_ENV = "JIGAI_DATA_DIR"
@@ -43,15 +44,9 @@ def default_archive_path() -> Path:
     return base / "archive.sqlite"
 
 
-@dataclass
-class ArchivedDoc:
-    key: int
-    round: str
-    doc: DupDoc
-
-
 class Archive:
-    """Earlier rounds' narratives, indexed for near-duplicate search."""
+    """Earlier rounds' narratives, indexed for near-duplicate search: the SQLite implementation of the engine's
+    :class:`nlp.stages.archive.ArchiveStore` (``analyse(paths, archive=Archive(...))`` compares a round with it)."""
 
     def __init__(self, path: Path | None = None, config: DuplicateConfig | None = None):
         self.path = Path(path) if path else default_archive_path()
@@ -267,24 +262,6 @@ class Archive:
 KIND_FIELDS = NARRATIVE_FIELDS
 
 
-def docs_of(records, kind: str) -> tuple[list, list[DupDoc]]:
-    """The records of one kind and their DupDocs, in the same order."""
-    names = KIND_FIELDS[kind]
-    return [r for r in records if r.kind == kind], [
-        DupDoc(r.id, {n: r.text(n) for n in names}, {"company": r.company, "city": r.city,
-                                                   "source": r.source.to_json()})
-        for r in records if r.kind == kind]
-
-
-def embed_records(records, embedder):
-    """The embeddings the direction model and the round's duplicate search use (same texts, same cache)."""
-    if embedder is None or not records:
-        return None
-    from nlp.directions import record_fields
-
-    return embedder.embed(["。".join(t for t in record_fields(r).values() if t) for r in records])
-
-
 def add_round(archive: Archive, analysis, round_label: str) -> int:
     """Store a checked round's projects and 典型做法 (the hot band keys refreshed once, at the end)."""
     added = 0
@@ -298,35 +275,3 @@ def add_round(archive: Archive, analysis, round_label: str) -> int:
             archive.refresh_hot_bands()
             archive.refresh_common_shingles()
     return added
-
-
-def check_against_archive(analysis, archive: Archive) -> list[dict]:
-    """Near-duplicates of the round's records among archived rounds: adds DUPLICATE_OF findings to the
-    analysis and returns the pairs as JSON (with ``round`` naming the archived round)."""
-    from nlp.findings import Finding
-    from nlp.messages import duplicate_message
-
-    out = []
-    by_id = {r.id: r for r in analysis.records}
-    for kind in KIND_FIELDS:
-        records, docs = docs_of(analysis.records, kind)
-        if not docs:
-            continue
-        for pair, archived in archive.search(docs, kind, embed_records(records, analysis.embedder),
-                                             analysis.embedder_name):
-            if archived.round == analysis.round:
-                continue  # the round itself, archived earlier: not a recycled submission
-            record, rnd, info = by_id[pair.a], archived.round, archived.doc.meta
-            shared = pair.shared[0] if pair.shared else None
-            name = shared.a_field if shared else None
-            message = duplicate_message(pair.kind, pair.score, city=info.get("city"),
-                                        company=info.get("company") or pair.b,
-                                        where=(info.get("source") or {}).get("file", ""), round_label=rnd)
-            analysis.checks.by_record.setdefault(record.id, []).append(Finding(
-                "DUPLICATE_OF", message, field=name, provenance=record.provenance(name) if name else record.source,
-                start=shared.a_start if shared else None, end=shared.a_end if shared else None,
-                record_id=record.id, city=record.city,
-                data={"kind": pair.kind, "other": pair.b, "round": rnd, "other_city": info.get("city"),
-                      "other_company": info.get("company"), "score": round(pair.score, 3)}))
-            out.append(dict(pair.to_json(), round=rnd))
-    return out

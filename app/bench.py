@@ -27,7 +27,7 @@ from nlp.constants import NARRATIVE_FIELDS
 from nlp.pipeline import analyse
 
 from .report_excel import write_excel
-from .report_json import to_contract, write_json
+from nlp.contract import to_contract, write_json
 from .templates import put, write_practice_docx, write_project_table
 
 ROOT = Path(__file__).resolve().parents[1]

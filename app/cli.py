@@ -362,13 +362,15 @@ def print_summary(analysis: RoundAnalysis, out=None) -> None:
               f"{c.practices:>8}{err:>6}{warn:>6}  {'达标' if c.quota_ok else '未达标'}", file=out)
 
 
-def _analyse_reporting(paths: list[str], round_year: int | None, quiet: bool, config=None) -> RoundAnalysis:
-    """Analyse with a progress bar (under ``config``, else the defaults), naming each unusable file on stderr."""
+def _analyse_reporting(paths: list[str], round_year: int | None, quiet: bool, config=None,
+                       archive=None) -> RoundAnalysis:
+    """Analyse with a progress bar (under ``config``, else the defaults; compared with ``archive``, an
+    ``app.archive.Archive``, if given), naming each unusable file on stderr."""
     from nlp.config import DEFAULT_CONFIG
 
     bar, progress = _progress(paths, quiet)
     try:
-        analysis = analyse(paths, round_year, config or DEFAULT_CONFIG, progress=progress)
+        analysis = analyse(paths, round_year, config or DEFAULT_CONFIG, progress=progress, archive=archive)
     finally:
         if bar is not None:
             bar.close()
@@ -387,19 +389,24 @@ def cmd_check(args: argparse.Namespace) -> int:
         except ConfigError as e:
             print(e, file=sys.stderr)
             return EXIT_USAGE
-    analysis = _analyse_reporting(args.paths, args.round, args.quiet, config)
+    archive = _open_archive(args, config)
+    try:
+        analysis = _analyse_reporting(args.paths, args.round, args.quiet, config, archive)
+    finally:
+        if archive is not None:
+            archive.close()
     if not analysis.ingest.files:
         print("错误：没有可用的文件。", file=sys.stderr)
         return EXIT_USAGE
-    archived_pairs = _check_archive(analysis, args, config)
+    archived_pairs = analysis.archived  # the engine's archive stage
     print_summary(analysis)
     if archived_pairs:
         rounds = sorted({p["round"] for p in archived_pairs})
         print(f"与往年（{'、'.join(rounds)}）材料疑似重复：{len(archived_pairs)}对")
     if args.output or args.json:
-        from .report_json import to_contract, write_contract
+        from nlp.contract import to_contract, write_contract
 
-        contract = to_contract(analysis, archived_pairs)  # the one product every output is written from
+        contract = to_contract(analysis)  # the one product every output is written from
         if args.output:
             from .report_excel import write_excel
 
@@ -411,21 +418,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_SOME_UNUSABLE if analysis.ingest.failures else EXIT_OK
 
 
-def _check_archive(analysis, args, config=None) -> list[dict]:
-    from .archive import Archive, check_against_archive, default_archive_path
+def _open_archive(args, config=None):
+    """The archive of earlier rounds the round is compared with (None: ``--no-archive``, or none there)."""
+    from .archive import Archive, default_archive_path
 
     if args.no_archive:
-        return []
+        return None
     path = args.archive or default_archive_path()
     if not path.exists():
         if args.archive:
             print(f"错误：找不到往年材料库 {path}", file=sys.stderr)
-        return []
-    archive = Archive(path, config.duplicates if config is not None else None)
-    try:
-        return check_against_archive(analysis, archive)
-    finally:
-        archive.close()
+        return None
+    return Archive(path, config.duplicates if config is not None else None)
 
 
 def cmd_archive(args: argparse.Namespace) -> int:
@@ -456,7 +460,7 @@ def cmd_archive(args: argparse.Namespace) -> int:
 
 def cmd_publicity(args: argparse.Namespace) -> int:
     from .publicity import collect, write_docx, write_xlsx
-    from .report_json import to_contract
+    from nlp.contract import to_contract
 
     analysis = _analyse_reporting(args.paths, args.round, args.quiet)
     contract = to_contract(analysis)  # the pack is written from the contract, as every output

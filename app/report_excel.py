@@ -1,5 +1,5 @@
 """The one Excel writer: the CLI's report (``jigai check -o``) and the review app's export (the 导出 tab,
-``jigai export``) are both written here, from the contract — ``app.report_json.to_contract`` for the CLI, the
+``jigai export``) are both written here, from the contract — ``nlp.contract.to_contract`` for the CLI, the
 store's contract for a viewer (already confined to a city reviewer's own city) for the app — and, for the app,
 each record's latest decision.
 

@@ -21,7 +21,7 @@ CITIES = ("广州市", "深圳市", "珠海市", "汕头市", "佛山市", "韶�
 
 def sample_contract() -> dict:
     """The bundled sample round's contract (runs the analysis: tens of seconds)."""
-    from app.report_json import to_contract
+    from nlp.contract import to_contract
     from nlp.pipeline import analyse
 
     root = Path(__file__).resolve().parents[2]

@@ -491,21 +491,19 @@ class AnalysisFailed(Exception):
 
 def _analyse_contract(paths: list[str], year: int, archive_path: str | None, on_file: Callable[[str], None],
                       on_stage: Callable[[str], None]) -> dict:
-    from app.archive import Archive, check_against_archive
-    from app.report_json import to_contract
+    from app.archive import Archive
+    from nlp.contract import to_contract
     from nlp.pipeline import analyse
 
-    analysis = analyse([Path(p) for p in paths], year, progress=on_file)
-    on_stage("analysed")
-    archived: list[dict] = []
-    if archive_path and Path(archive_path).exists() and analysis.records:
-        on_stage("archive")
-        archive = Archive(Path(archive_path))
-        try:
-            archived = check_against_archive(analysis, archive)
-        finally:
+    archive = Archive(Path(archive_path)) if archive_path and Path(archive_path).exists() else None
+    try:  # the engine's archive stage compares the round with it (on_stage("archive") as it starts)
+        analysis = analyse([Path(p) for p in paths], year, progress=on_file, archive=archive,
+                           on_stage=lambda name: on_stage("archive") if name == "archive" and archive else None)
+    finally:
+        if archive is not None:
             archive.close()
-    return to_contract(analysis, archived)
+    on_stage("analysed")
+    return to_contract(analysis)
 
 
 def _worker_main(conn) -> None:  # pragma: no cover - runs in the worker process

@@ -21,7 +21,7 @@ SNAPSHOT = Path(__file__).resolve().parent / "sample_contract.json.gz"
 
 def inputs_digest() -> str:
     """sha256 over corpora/sample's files (paths and bytes) and the contract schema number."""
-    from app.report_json import SCHEMA
+    from nlp.contract import SCHEMA
 
     h = hashlib.sha256(f"schema={SCHEMA}".encode())
     for path in sorted(p for p in SAMPLE.rglob("*") if p.is_file()):
@@ -30,7 +30,7 @@ def inputs_digest() -> str:
 
 
 def build() -> dict:
-    from app.report_json import to_contract
+    from nlp.contract import to_contract
     from nlp.pipeline import analyse
 
     return json.loads(json.dumps(to_contract(analyse([SAMPLE], 2025)), ensure_ascii=False))

@@ -8,11 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from .checks import declared_directions
+from .doc import layers_json
 from .narrative import NarrativeResult
 from .pipeline import RoundAnalysis
 from .records import PracticeRecord, ProjectRecord, Record
 
-SCHEMA = 1
+#: 2: schema 1's keys, unchanged, plus each record's ``fields_annotated`` (docs/contract.md)
+SCHEMA = 2
+#: the stages whose data carries a ``duplicate`` layer (record id → field → passages)
+DUPLICATE_LAYER_STAGES = ("duplicates", "archive")
 
 
 def record_json(record: Record, analysis: RoundAnalysis) -> dict[str, Any]:
@@ -41,10 +45,28 @@ def record_json(record: Record, analysis: RoundAnalysis) -> dict[str, Any]:
     narrative = analysis.narratives.get(record.id)
     if narrative is not None:
         out.update(narrative_json(narrative))
+    annotated = fields_annotated(record, analysis)
+    if annotated:
+        out["fields_annotated"] = annotated
     if record.id in analysis.highlights:
         out["highlights"] = [dict(h.to_json(), source=excerpt_source(record, h)) for h in analysis.highlights[record.id]]
     out["findings"] = [f.to_json() for f in analysis.findings_of(record)]
     return out
+
+
+def fields_annotated(record: Record, analysis: RoundAnalysis) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Field → layer → spans ``{start, end, label, text, …data}`` in offsets of the field's text as read: the
+    narrative Docs' span groups (nlp.doc.layers_json) and the ``duplicate`` layer of the duplicate stages."""
+    narrative = analysis.narratives.get(record.id)
+    out = {name: layers_json(doc) for name, doc in narrative.docs.items()} if narrative is not None else {}
+    for name in DUPLICATE_LAYER_STAGES:
+        result = analysis.stages.get(name)
+        layers = getattr(result.data, "layers", None) if result is not None else None
+        for field_name, spans in (layers or {}).get(record.id, {}).items():
+            got = out.setdefault(field_name, {}).setdefault("duplicate", [])
+            got.extend(spans)
+            got.sort(key=lambda d: (d["start"], d["end"]))
+    return {name: layers for name, layers in out.items() if layers}
 
 
 def excerpt_source(record: Record, h) -> dict[str, Any]:

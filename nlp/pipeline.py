@@ -74,7 +74,8 @@ class RoundAnalysis:
                    dict(data("narratives", {})), dict(directions.data.results) if directions else {},
                    directions.data.model if directions else None, directions.data.embedder if directions else None,
                    dict(data("highlights", {})), list(dups.data.pairs) if dups else [],
-                   list(dups.data.clusters) if dups else [], timings, list(data("archive", [])),
+                   list(dups.data.clusters) if dups else [], timings,
+                   list(results["archive"].data.pairs) if "archive" in results else [],
                    MappingProxyType(dict(results)))
 
     @property

@@ -12,6 +12,7 @@ from ..duplicates import DupDoc, DuplicatePair
 from ..findings import Finding
 from ..messages import duplicate_message
 from . import RoundInput, StageResult, stage
+from .round import duplicate_layer
 
 
 @dataclass
@@ -35,6 +36,14 @@ class ArchiveStore(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class ArchiveData:
+    #: near-duplicate pairs with archived records, as JSON with ``round`` (the contract's ``duplicates``)
+    pairs: list[dict[str, Any]]
+    #: the ``duplicate`` layer of the new records: record id → field → shared passages (with ``round``)
+    layers: dict[str, dict[str, list[dict[str, Any]]]]
+
+
 def docs_of(records, kind: str) -> tuple[list, list[DupDoc]]:
     """The records of one kind and their DupDocs, in the same order."""
     names = NARRATIVE_FIELDS[kind]
@@ -56,18 +65,19 @@ def embed_records(records, embedder):
 @stage("archive", section="archive")
 def archive(config: ArchiveConfig):
     """Near-duplicates among archived rounds (``RoundInput.archive``; none given: nothing to compare):
-    DUPLICATE_OF on the new record; data: the pairs as JSON, each with ``round`` naming the archived round.
+    DUPLICATE_OF on the new record; data: :class:`ArchiveData`.
     ``Config.archive`` is the store's own section (app/archive.py reads it when it indexes)."""
 
     def run(r: RoundInput) -> StageResult:
         store = r.archive
         if store is None or not r.records:
-            return StageResult((), [])
+            return StageResult((), ArchiveData([], {}))
         found = r.data("directions")
         embedder = found.embedder if found is not None else None
         by_id = {rec.id: rec for rec in r.records}
         findings: list[Finding] = []
         pairs: list[dict] = []
+        layers: dict[str, dict[str, list[dict]]] = {}
         for kind in NARRATIVE_FIELDS:
             records, docs = docs_of(r.records, kind)
             if not docs:
@@ -78,7 +88,10 @@ def archive(config: ArchiveConfig):
                     continue  # the round itself, archived earlier: not a recycled submission
                 findings.append(archive_finding(by_id[pair.a], pair, archived))
                 pairs.append(dict(pair.to_json(), round=archived.round))
-        return StageResult(tuple(findings), pairs)
+                for rid, fields_ in duplicate_layer([pair], by_id, {"round": archived.round}).items():
+                    for name, spans in fields_.items():
+                        layers.setdefault(rid, {}).setdefault(name, []).extend(spans)
+        return StageResult(tuple(findings), ArchiveData(pairs, layers))
 
     return run
 

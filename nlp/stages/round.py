@@ -103,6 +103,8 @@ class DuplicateData:
     pairs: list[DuplicatePair]
     #: clusters of three or more records
     clusters: list[list[str]]
+    #: the ``duplicate`` layer: record id → field → the passages it shares (the contract's fields_annotated)
+    layers: dict[str, dict[str, list[dict[str, Any]]]]
 
 
 @stage("duplicates", section="duplicates")
@@ -117,9 +119,33 @@ def duplicates(config: DuplicateConfig):
         by_id = {rec.id: rec for rec in r.records}
         findings = [duplicate_finding(by_id[this], by_id[other], pair, side) for pair in pairs
                     for this, other, side in ((pair.a, pair.b, "a"), (pair.b, pair.a, "b"))]
-        return StageResult(tuple(findings), DuplicateData(pairs, clusters(pairs)))
+        return StageResult(tuple(findings), DuplicateData(pairs, clusters(pairs), duplicate_layer(pairs, by_id)))
 
     return run
+
+
+def duplicate_layer(pairs: list[DuplicatePair], by_id: dict[str, Record],
+                    extra: dict[str, Any] | None = None) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """The ``duplicate`` layer of the round's records in ``pairs``: each shared passage on both sides (a side
+    not in ``by_id``, an archived record, is left out), as ``{start, end, label: kind, text, other, other_field,
+    other_start, other_end, score}`` plus ``extra`` (the archive stage: the archived ``round``)."""
+    out: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for pair in pairs:
+        for p in pair.shared:
+            sides = ((pair.a, p.a_field, p.a_start, p.a_end, pair.b, p.b_field, p.b_start, p.b_end),
+                     (pair.b, p.b_field, p.b_start, p.b_end, pair.a, p.a_field, p.a_start, p.a_end))
+            for rid, name, start, end, other, o_name, o_start, o_end in sides:
+                record = by_id.get(rid)
+                if record is None:
+                    continue
+                out.setdefault(rid, {}).setdefault(name, []).append(
+                    {"start": start, "end": end, "label": pair.kind, "text": record.text(name)[start:end],
+                     "other": other, "other_field": o_name, "other_start": o_start, "other_end": o_end,
+                     "score": round(pair.score, 3), **(extra or {})})
+    for fields_ in out.values():
+        for spans in fields_.values():
+            spans.sort(key=lambda d: (d["start"], d["end"]))
+    return out
 
 
 def round_duplicates(records: list[Record], embedder,

@@ -35,7 +35,7 @@ LAYERS = ("evidence", "aspects", "sections", "subsections", "sensitive",
 #: the segmentation's groups (every analyser's units; not shown as layers)
 SEGMENT_LAYERS = ("sentences", "clauses")
 
-_DOC_EXT = ("span_data", "folded", "field", "kind", "group", "record", "cap", "limit", "findings", "claims", "coverage",
+_DOC_EXT = ("text", "span_data", "folded", "field", "kind", "group", "record", "cap", "limit", "findings", "claims", "coverage",
             "sections", "subparts", "sensitive", "evidence", "highlights")
 for _name in _DOC_EXT:
     if not Doc.has_extension(_name):
@@ -95,6 +95,7 @@ def make_doc(text: str, field: str = "text", kind: str = "practice", group: str 
             _VOCAB = Vocab()
         vocab = _VOCAB
     doc = chars_tokenizer(vocab)(text)
+    doc._.text = text  # doc.text joins its tokens on every read
     doc._.folded = fold(text)
     doc._.field, doc._.kind, doc._.group, doc._.record = field, kind, group, record
     doc._.cap = len(text) if cap is None else min(cap, len(text))
@@ -105,7 +106,7 @@ def make_doc(text: str, field: str = "text", kind: str = "practice", group: str 
 
 def analysed_text(doc: Doc) -> str:
     """The part of the text the superlinear components read (a prefix, so its offsets are the text's)."""
-    return doc.text[:doc._.cap]
+    return doc._.text[:doc._.cap]
 
 
 def add_span(doc: Doc, layer: str, start: int, end: int, label: str, *, claim: Any = None,

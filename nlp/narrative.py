@@ -105,7 +105,7 @@ def annotate(records: list[Record], config: NarrativeConfig | Config = DEFAULT_C
 
 
 def _field_analysis(doc: Doc) -> FieldAnalysis:
-    text = doc.text
+    text = doc._.text
     return FieldAnalysis(doc._.field, char_count(text), wps_count(text), list(doc._.claims or []), doc._.coverage,
                          list(doc._.sensitive or []), text, doc._.cap, doc._.limit, doc)
 

@@ -72,7 +72,7 @@ def findings(doc: Doc) -> list[Finding]:
 
 def partly(doc: Doc) -> str:
     """The note an absence finding carries when only the first part of the text was read."""
-    return f"（仅检查了前{doc._.cap}个字符）" if doc._.cap < len(doc.text) else ""
+    return f"（仅检查了前{doc._.cap}个字符）" if doc._.cap < len(doc._.text) else ""
 
 
 @spacy.registry.tokenizers("jigai_chars")

@@ -36,7 +36,7 @@ class Aspects:
         for span in cov.spans:
             add_span(doc, "aspects", span.start, span.end, span.label,
                      data={"group": group, "quantified": span.label in cov.quantified})
-        text = doc.text
+        text = doc._.text
         if group == "content" and text.strip() and char_count(text) >= self.near_empty_chars:
             missing = cov.missing(CONTENT_PARTS)
             if missing:

@@ -29,7 +29,7 @@ class Evidence:
         doc._.claims = claims
         for claim in claims:
             add_span(doc, "evidence", claim.start, claim.end, "evidence", claim=claim)
-        text, note = doc.text, partly(doc)
+        text, note = doc._.text, partly(doc)
         if doc._.kind == "project":
             if doc._.group != "effect" or not text.strip():
                 return doc

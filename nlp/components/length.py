@@ -33,7 +33,7 @@ class Length:
 
     def __call__(self, doc: Doc) -> Doc:
         doc.spans["overflow"] = []
-        text = doc.text
+        text = doc._.text
         if doc._.kind == "project" and not text.strip():
             return doc  # FIELD_MISSING says it
         limit = self.limits.get(doc._.kind, self.limits["practice"])

@@ -20,11 +20,11 @@ class Sensitive:
 
     def __call__(self, doc: Doc) -> Doc:
         doc.spans["sensitive"] = []
-        found = find_sensitive(doc.text)
+        found = find_sensitive(doc._.text)
         doc._.sensitive = found
         for span in found:
             add_span(doc, "sensitive", span.start, span.end, span.label, data=dict(span.data))
-        if doc._.kind == "project" and not doc.text.strip():
+        if doc._.kind == "project" and not doc._.text.strip():
             return doc
         for span in found:
             reason = span.data.get("reason", span.label)

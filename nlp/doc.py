@@ -35,7 +35,7 @@ LAYERS = ("evidence", "aspects", "sections", "subsections", "sensitive",
 #: the segmentation's groups (every analyser's units; not shown as layers)
 SEGMENT_LAYERS = ("sentences", "clauses")
 
-_DOC_EXT = ("text", "span_data", "folded", "field", "kind", "group", "record", "cap", "limit", "findings", "claims", "coverage",
+_DOC_EXT = ("text", "segments", "span_data", "folded", "field", "kind", "group", "record", "cap", "limit", "findings", "claims", "coverage",
             "sections", "subparts", "sensitive", "evidence", "highlights")
 for _name in _DOC_EXT:
     if not Doc.has_extension(_name):
@@ -95,18 +95,20 @@ def make_doc(text: str, field: str = "text", kind: str = "practice", group: str 
             _VOCAB = Vocab()
         vocab = _VOCAB
     doc = chars_tokenizer(vocab)(text)
-    doc._.text = text  # doc.text joins its tokens on every read
-    doc._.folded = fold(text)
-    doc._.field, doc._.kind, doc._.group, doc._.record = field, kind, group, record
-    doc._.cap = len(text) if cap is None else min(cap, len(text))
-    doc._.limit = limit
-    doc._.findings = []
+    ext = doc._  # each doc._ makes a new accessor
+    ext.text = text  # doc.text joins its tokens on every read
+    ext.folded = fold(text)
+    ext.field, ext.kind, ext.group, ext.record = field, kind, group, record
+    ext.cap = len(text) if cap is None else min(cap, len(text))
+    ext.limit = limit
+    ext.findings, ext.span_data = {}, {}
     return doc
 
 
 def analysed_text(doc: Doc) -> str:
     """The part of the text the superlinear components read (a prefix, so its offsets are the text's)."""
-    return doc._.text[:doc._.cap]
+    ext = doc._
+    return ext.text[:ext.cap]
 
 
 def add_span(doc: Doc, layer: str, start: int, end: int, label: str, *, claim: Any = None,
@@ -114,20 +116,31 @@ def add_span(doc: Doc, layer: str, start: int, end: int, label: str, *, claim: A
     """Add ``text[start:end]`` to ``doc.spans[layer]`` with its label and data (``span_id`` names the layer, so
     two layers' spans over the same characters keep their own data)."""
     span = SpacySpan(doc, start, end, label=label, span_id=layer)
-    if doc._.span_data is None:
-        doc._.span_data = {}
-    key = _span_key(span)
+    store = doc._.span_data
+    if store is None:
+        store = doc._.span_data = {}
+    key = (layer, start, end, label)
     if claim is not None:
-        doc._.span_data[("claim", *key)] = claim
-    doc._.span_data[("data", *key)] = dict(data or {})
-    if layer not in doc.spans:
-        doc.spans[layer] = []
-    doc.spans[layer].append(span)
+        store[("claim", *key)] = claim
+    if data:
+        store[("data", *key)] = dict(data)
+    group = doc.spans.get(layer)
+    if group is None:
+        doc.spans[layer] = [span]
+    else:
+        group.append(span)
     return span
 
 
 def spans_of(doc: Doc, layer: str) -> list[SpacySpan]:
     return list(doc.spans[layer]) if layer in doc.spans else []
+
+
+def segments_of(doc: Doc) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The Doc's sentences and clauses as (start, end) ranges of the text as read (what ``jigai_segments``
+    wrote as the ``sentences`` / ``clauses`` groups), without building a Span for each."""
+    got = doc._.segments
+    return got if got is not None else (ranges_of(doc, "sentences"), ranges_of(doc, "clauses"))
 
 
 def ranges_of(doc: Doc, layer: str, limit: int | None = None) -> list[tuple[int, int]]:

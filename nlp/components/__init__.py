@@ -51,13 +51,14 @@ def label(doc: Doc) -> str:
 def emit(doc: Doc, component: str, code: str, message: str, start: int | None = None, end: int | None = None,
          severity: str = "", **data: Any) -> Finding:
     """A Finding about the Doc's field, kept on the Doc (``Doc._.findings[component]``)."""
-    record, name = doc._.record, doc._.field
+    ext = doc._
+    record, name = ext.record, ext.field
     finding = Finding(code, message, field=name, provenance=record.provenance(name) if record is not None else None,
                       start=start, end=end, record_id=record.id if record is not None else None,
                       city=record.city if record is not None else None, severity=severity, data=data)
-    if doc._.findings is None or isinstance(doc._.findings, list):
-        doc._.findings = {}
-    doc._.findings.setdefault(component, []).append(finding)
+    if not isinstance(ext.findings, dict):
+        ext.findings = {}
+    ext.findings.setdefault(component, []).append(finding)
     return finding
 
 
@@ -72,7 +73,8 @@ def findings(doc: Doc) -> list[Finding]:
 
 def partly(doc: Doc) -> str:
     """The note an absence finding carries when only the first part of the text was read."""
-    return f"（仅检查了前{doc._.cap}个字符）" if doc._.cap < len(doc._.text) else ""
+    ext = doc._
+    return f"（仅检查了前{ext.cap}个字符）" if ext.cap < len(ext.text) else ""
 
 
 @spacy.registry.tokenizers("jigai_chars")

@@ -7,7 +7,7 @@ from spacy.tokens import Doc
 
 from ..aspects import CONTENT_PARTS, coverage
 from ..counting import char_count
-from ..doc import add_span, analysed_text, ranges_of
+from ..doc import add_span, analysed_text, segments_of
 from . import COMPONENT_KEYS, defaults, emit, partly, validated
 
 NAME = "jigai_aspects"
@@ -25,18 +25,19 @@ class Aspects:
         self.near_empty_chars = near_empty_chars
 
     def __call__(self, doc: Doc) -> Doc:
+        ext = doc._  # each doc._ makes a new accessor
         doc.spans["aspects"] = []
-        group = doc._.group
-        if doc._.kind != "project" or not group:
+        group = ext.group
+        if ext.kind != "project" or not group:
             return doc
-        cap = doc._.cap
-        clauses = [(a, min(b, cap)) for a, b in ranges_of(doc, "clauses") if a < cap]
-        cov = coverage(analysed_text(doc), group, doc._.claims, clauses)
-        doc._.coverage = cov
+        cap = ext.cap
+        clauses = [(a, min(b, cap)) for a, b in segments_of(doc)[1] if a < cap]
+        cov = coverage(analysed_text(doc), group, ext.claims, clauses)
+        ext.coverage = cov
         for span in cov.spans:
             add_span(doc, "aspects", span.start, span.end, span.label,
                      data={"group": group, "quantified": span.label in cov.quantified})
-        text = doc._.text
+        text = ext.text
         if group == "content" and text.strip() and char_count(text) >= self.near_empty_chars:
             missing = cov.missing(CONTENT_PARTS)
             if missing:

@@ -19,10 +19,11 @@ class Directions:
     layers = tuple(f"direction:{d}" for d in DIRECTIONS)
 
     def __call__(self, doc: Doc) -> Doc:
+        ext = doc._  # each doc._ makes a new accessor
         for d in DIRECTIONS:
             doc.spans[f"direction:{d}"] = []
-        evidence = find_evidence({doc._.field: analysed_text(doc)})
-        doc._.evidence = evidence
+        evidence = find_evidence({ext.field: analysed_text(doc)})
+        ext.evidence = evidence
         for e in evidence:
             add_span(doc, f"direction:{e.direction}", e.start, e.end, e.status,
                      data={"direction": e.direction, "status": e.status, "weight": e.weight, "kind": e.kind})

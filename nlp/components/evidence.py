@@ -24,19 +24,20 @@ class Evidence:
         self.max_increase_percent = max_increase_percent
 
     def __call__(self, doc: Doc) -> Doc:
+        ext = doc._  # each doc._ makes a new accessor
         doc.spans["evidence"] = []
         claims = extract_claims(analysed_text(doc), self.max_increase_percent)
-        doc._.claims = claims
+        ext.claims = claims
         for claim in claims:
             add_span(doc, "evidence", claim.start, claim.end, "evidence", claim=claim)
-        text, note = doc._.text, partly(doc)
-        if doc._.kind == "project":
-            if doc._.group != "effect" or not text.strip():
+        text, note = ext.text, partly(doc)
+        if ext.kind == "project":
+            if ext.group != "effect" or not text.strip():
                 return doc
             if not claims:
-                emit(doc, NAME, "NO_QUANT_EVIDENCE", f"{doc._.field}未使用数据说明改造前后变化{note}", 0, len(text))
+                emit(doc, NAME, "NO_QUANT_EVIDENCE", f"{ext.field}未使用数据说明改造前后变化{note}", 0, len(text))
             elif not any(c.compares for c in claims):
-                emit(doc, NAME, "NO_BEFORE_AFTER", f"{doc._.field}有数据但没有改造前后对比或变化幅度{note}", 0, len(text))
+                emit(doc, NAME, "NO_BEFORE_AFTER", f"{ext.field}有数据但没有改造前后对比或变化幅度{note}", 0, len(text))
             for claim in claims:
                 for code, reason in claim.problems:
                     emit(doc, NAME, code, f"“{claim.text}”：{reason}", claim.start, claim.end)

@@ -25,15 +25,16 @@ class Highlights:
         self.config = config
 
     def __call__(self, doc: Doc) -> Doc:
+        ext = doc._  # each doc._ makes a new accessor
         doc.spans["highlights"] = []
-        if doc._.field not in HIGHLIGHT_FIELDS:
+        if ext.field not in HIGHLIGHT_FIELDS:
             return doc
         spans = [(s.start, s.end) for d in DIRECTIONS for s in spans_of(doc, f"direction:{d}")
                  if s.label_ == "counts"]
         spans.sort()
-        picked = pick_highlights(analysed_text(doc), doc._.field, doc._.claims or [], doc._.sections,
-                                 doc._.subparts, spans, doc._.sensitive, self.config)
-        doc._.highlights = picked
+        picked = pick_highlights(analysed_text(doc), ext.field, ext.claims or [], ext.sections,
+                                 ext.subparts, spans, ext.sensitive, self.config)
+        ext.highlights = picked
         for h in picked:
             add_span(doc, "highlights", h.start, h.end, "highlight", data={"score": round(h.score, 3), "why": h.why})
         return doc

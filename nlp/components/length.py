@@ -32,12 +32,13 @@ class Length:
         self.near_empty_chars = near_empty_chars
 
     def __call__(self, doc: Doc) -> Doc:
+        ext = doc._  # each doc._ makes a new accessor
         doc.spans["overflow"] = []
-        text = doc._.text
-        if doc._.kind == "project" and not text.strip():
+        text = ext.text
+        if ext.kind == "project" and not text.strip():
             return doc  # FIELD_MISSING says it
-        limit = self.limits.get(doc._.kind, self.limits["practice"])
-        doc._.limit = limit
+        limit = self.limits.get(ext.kind, self.limits["practice"])
+        ext.limit = limit
         chars, wps = char_count(text), wps_count(text)
         counts = {"chars": chars, "wps": wps, "limit": limit}
         name = label(doc)
@@ -56,16 +57,16 @@ class Length:
             add_span(doc, "overflow", start, len(text), "chars", data={"severity": "warning", **counts})
         elif 0 < chars < self.near_empty_chars:
             emit(doc, NAME, "TEXT_NEAR_EMPTY", f"{name}仅{chars}字，内容过短", 0, len(text))
-        if doc._.cap < len(text):
+        if ext.cap < len(text):
             emit(doc, NAME, "TEXT_TOO_LONG",
-                 f"{name}长达{len(text)}个字符，远超字数限制；只分析了前{doc._.cap}个字符（章节、数据、改造方向和查重比对），"
-                 f"其后{len(text) - doc._.cap}个字符未分析（字数按全文统计）", doc._.cap, len(text),
-                 length=len(text), analysed=doc._.cap)
-        record = doc._.record
-        if doc._.kind == "project" and record is not None:
+                 f"{name}长达{len(text)}个字符，远超字数限制；只分析了前{ext.cap}个字符（章节、数据、改造方向和查重比对），"
+                 f"其后{len(text) - ext.cap}个字符未分析（字数按全文统计）", ext.cap, len(text),
+                 length=len(text), analysed=ext.cap)
+        record = ext.record
+        if ext.kind == "project" and record is not None:
             name_norm, norm = _norm(record.name), _norm(text)
             if name_norm and norm and (norm in name_norm or (name_norm in norm and len(norm) <= len(name_norm) + 8)):
-                emit(doc, NAME, "TEXT_RESTATES_NAME", f"{doc._.field}只是重复项目名称，没有实质内容", 0, len(text))
+                emit(doc, NAME, "TEXT_RESTATES_NAME", f"{ext.field}只是重复项目名称，没有实质内容", 0, len(text))
         return doc
 
 

@@ -21,13 +21,14 @@ class Sections:
     layers = ("sections", "subsections")
 
     def __call__(self, doc: Doc) -> Doc:
+        ext = doc._  # each doc._ makes a new accessor
         doc.spans["sections"], doc.spans["subsections"] = [], []
-        if doc._.kind != "practice":
+        if ext.kind != "practice":
             return doc
         part, note = analysed_text(doc), partly(doc)
         sections = detect_sections(part)
         subparts = detect_subparts(part, sections)
-        doc._.sections, doc._.subparts = sections, subparts
+        ext.sections, ext.subparts = sections, subparts
         for name, s in sections.items():
             if s.present and s.start is not None and s.end is not None and s.end > s.start:
                 heading = [s.heading.start, s.heading.end] if s.heading is not None else None

@@ -4,9 +4,9 @@ these units."""
 from __future__ import annotations
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
-from ..doc import add_span, original_ranges, segment
+from ..doc import original_ranges, segment
 
 
 class Segments:
@@ -14,11 +14,12 @@ class Segments:
     layers = ("sentences", "clauses")
 
     def __call__(self, doc: Doc) -> Doc:
-        sentences, clauses = segment(doc._.folded.text)
+        ext = doc._  # each doc._ makes a new accessor
+        folding = ext.folded
+        sentences, clauses = (original_ranges(folding, r) for r in segment(folding.text))
+        ext.segments = (sentences, clauses)  # the same units as ranges, for the analysers
         for layer, ranges in (("sentences", sentences), ("clauses", clauses)):
-            doc.spans[layer] = []
-            for a, b in original_ranges(doc._.folded, ranges):
-                add_span(doc, layer, a, b, layer[:-1])
+            doc.spans[layer] = [Span(doc, a, b, label=layer[:-1], span_id=layer) for a, b in ranges]
         return doc
 
 

@@ -19,12 +19,13 @@ class Sensitive:
     layers = ("sensitive",)
 
     def __call__(self, doc: Doc) -> Doc:
+        ext = doc._  # each doc._ makes a new accessor
         doc.spans["sensitive"] = []
-        found = find_sensitive(doc._.text)
-        doc._.sensitive = found
+        found = find_sensitive(ext.text)
+        ext.sensitive = found
         for span in found:
             add_span(doc, "sensitive", span.start, span.end, span.label, data=dict(span.data))
-        if doc._.kind == "project" and not doc._.text.strip():
+        if ext.kind == "project" and not ext.text.strip():
             return doc
         for span in found:
             reason = span.data.get("reason", span.label)

@@ -145,3 +145,36 @@ def test_coverage_uses_claims_for_quantified():
     text = "产品质量更加稳定，生产效率提升30%。"
     cov = coverage(text, "effect", extract_claims(text))
     assert "质量品控" in cov.found and "质量品控" not in cov.quantified and "生产效率" in cov.quantified
+
+
+def test_aspects_read_the_shared_clauses_a_stray_line_break_does_not_split_one():
+    # the fold drops a line break inside a sentence (a narrow cell's wrap), so the clause holds its figure
+    text = "产品质量\n更加稳定30%，能耗下降"
+    cov = coverage(text, "effect", extract_claims(text))
+    assert "质量品控" in cov.quantified
+    given = coverage(text, "effect", extract_claims(text), clauses=[(0, 4), (5, 11)])
+    assert "质量品控" in given.found and "质量品控" not in given.quantified
+
+
+def test_the_result_carries_one_annotated_doc_per_field_whose_layers_are_what_it_found():
+    from nlp.doc import layers_json
+    from nlp.narrative import analyse_narratives, annotate
+    record = project(effect=EFFECT + "联系人：张伟，电话13800138000。")
+    result = analyse_narratives([record, practice_record()], CFG)
+    docs = result["p1"].docs
+    assert set(docs) == {"项目建设内容", "技术改造实施效果"} and docs["技术改造实施效果"].text == record.text("技术改造实施效果")
+    layers = layers_json(docs["技术改造实施效果"])
+    fa = result["p1"].fields["技术改造实施效果"]
+    assert [(e["start"], e["end"]) for e in layers["evidence"]] == [(c.start, c.end) for c in fa.claims]
+    assert [(s["start"], s["end"]) for s in layers["sensitive"]] == [(s.start, s.end) for f in result["p1"].findings
+                                                                      if f.code.startswith("SENSITIVE") for s in [f]]
+    assert "sections" in layers_json(result["d1"].docs["text"])
+    # annotate: every narrative field of the round, in one pipe
+    assert {k: set(v) for k, v in annotate([record, practice_record()], CFG).items()} == {
+        "p1": {"项目建设内容", "技术改造实施效果"}, "d1": {"text"}}
+
+
+def practice_record(text=None):
+    text = text or ("一、企业简介\n公司成立于2005年。\n二、技术改造情况\n2022年投入3000万元，效率提升35%。\n"
+                    "三、经验做法\n（一）建立设备联网平台，不良率下降40%。")
+    return PracticeRecord("d1", Provenance("b.docx", None, None), {"text": FieldValue(text, text, "")}, city="佛山市")

@@ -87,7 +87,7 @@ def test_cli_writes_report_and_json(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "佛山市" in printed and "未达标" in printed
     data = json.loads(out.read_text(encoding="utf-8"))
-    assert data["schema"] == 1 and data["round"] == "2025"
+    assert data["schema"] == 2 and data["round"] == "2025"
     ids = [r["id"] for r in data["records"]]
     assert len(ids) == len(set(ids)) == 96
     project = next(r for r in data["records"] if r["kind"] == "project")

@@ -64,7 +64,14 @@ class OtherCities:
                          data={k: v for k, v in data.items() if k not in ("other_company", "other_source")}
                          | {"other": self.label(data.get("other"), other_city, data.get("round"))})
             findings.append(f)
-        return dict(record, findings=findings)
+        out = dict(record, findings=findings)
+        if record.get("fields_annotated"):  # the duplicate layer: another city's side is a label, no offsets
+            out["fields_annotated"] = {name: dict(layers, **({"duplicate": [
+                {k: v for k, v in s.items() if k not in ("other_field", "other_start", "other_end")}
+                | {"other": self.label(s.get("other"), s.get("other_city"), s.get("round"))}
+                if self.foreign(s.get("other_city")) else s for s in layers["duplicate"]]} if "duplicate" in layers else {}))
+                for name, layers in record["fields_annotated"].items()}
+        return out
 
 
 def record_view(conn: Connection, scope: str | None, round_label: str, record_id: str) -> RecordView:

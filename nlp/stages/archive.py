@@ -88,7 +88,8 @@ def archive(config: ArchiveConfig):
                     continue  # the round itself, archived earlier: not a recycled submission
                 findings.append(archive_finding(by_id[pair.a], pair, archived))
                 pairs.append(dict(pair.to_json(), round=archived.round))
-                for rid, fields_ in duplicate_layer([pair], by_id, {"round": archived.round}).items():
+                for rid, fields_ in duplicate_layer([pair], by_id, {"round": archived.round,
+                                                                      "other_city": archived.doc.meta.get("city")}).items():
                     for name, spans in fields_.items():
                         layers.setdefault(rid, {}).setdefault(name, []).extend(spans)
         return StageResult(tuple(findings), ArchiveData(pairs, layers))

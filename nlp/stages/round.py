@@ -127,8 +127,9 @@ def duplicates(config: DuplicateConfig):
 def duplicate_layer(pairs: list[DuplicatePair], by_id: dict[str, Record],
                     extra: dict[str, Any] | None = None) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """The ``duplicate`` layer of the round's records in ``pairs``: each shared passage on both sides (a side
-    not in ``by_id``, an archived record, is left out), as ``{start, end, label: kind, text, other, other_field,
-    other_start, other_end, score}`` plus ``extra`` (the archive stage: the archived ``round``)."""
+    not in ``by_id``, an archived record, is left out), as ``{start, end, label: kind, text, other, other_city,
+    other_field, other_start, other_end, score}`` plus ``extra`` (the archive stage: the archived ``round`` and
+    ``other_city``). A city reviewer's copy veils another city's side (app/store/views.OtherCities.record)."""
     out: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for pair in pairs:
         for p in pair.shared:
@@ -138,10 +139,11 @@ def duplicate_layer(pairs: list[DuplicatePair], by_id: dict[str, Record],
                 record = by_id.get(rid)
                 if record is None:
                     continue
+                other_city = by_id[other].city if other in by_id else (extra or {}).get("other_city")
                 out.setdefault(rid, {}).setdefault(name, []).append(
                     {"start": start, "end": end, "label": pair.kind, "text": record.text(name)[start:end],
-                     "other": other, "other_field": o_name, "other_start": o_start, "other_end": o_end,
-                     "score": round(pair.score, 3), **(extra or {})})
+                     "other": other, "other_city": other_city, "other_field": o_name, "other_start": o_start,
+                     "other_end": o_end, "score": round(pair.score, 3), **(extra or {})})
     for fields_ in out.values():
         for spans in fields_.values():
             spans.sort(key=lambda d: (d["start"], d["end"]))

@@ -18,10 +18,13 @@ import numpy as np
 
 from .codelists import CORPORA
 from .config import DEFAULT_CONFIG, HighlightConfig
+from .doc import original_ranges, segment
 from .evidence import Claim
+from .fold import fold
 from .spans import Span
 
-_SENTENCE = re.compile(r"[^。！？!?\n；;]+[。！？!?；;]?")
+#: the end marks a candidate keeps (an excerpt is a whole sentence, its mark included)
+_END_MARKS = "。！？!?；;"
 _TITLE = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十\d]{1,2}[)）、.．]|[一二三四五六七八九十]是)\s*")
 
 
@@ -39,11 +42,28 @@ class Candidate:
     section: str | None
 
 
-def candidates(text: str, sections: dict | None = None) -> list[Candidate]:
+def sentence_ranges(text: str, sentences: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+    """The text's sentences (the one segmentation, nlp.doc.segment, or the Doc's ``sentences`` when given)
+    within the text, each with the end mark that follows it."""
+    if sentences is None:
+        folding = fold(text)
+        sentences = original_ranges(folding, segment(folding.text)[0])
+    out = []
+    for start, end in sentences:
+        if start >= len(text):
+            break
+        end = min(end, len(text))
+        if end < len(text) and text[end] in _END_MARKS:
+            end += 1
+        out.append((start, end))
+    return out
+
+
+def candidates(text: str, sections: dict | None = None,
+               sentences: list[tuple[int, int]] | None = None) -> list[Candidate]:
     """Sentences of a narrative, each numbered point's short title dropped, headings and fragments skipped."""
     out = []
-    for m in _SENTENCE.finditer(text):
-        start, end = m.start(), m.end()
+    for start, end in sentence_ranges(text, sentences):
         sentence = text[start:end]
         title = _TITLE.match(sentence)
         if title:
@@ -124,9 +144,11 @@ def _relevance(c: Candidate, claims: list[Claim], direction_spans: list[tuple[in
 
 def pick_highlights(text: str, field: str, claims: list[Claim], sections: dict | None = None,
                     subparts: dict | None = None, direction_spans: list[tuple[int, int]] | None = None,
-                    sensitive: list[Span] | None = None, config: HighlightConfig = DEFAULT_CONFIG.highlights) -> list[Highlight]:
-    """The best excerpts of one narrative, diverse, explained, never touching sensitive content."""
-    cands = [c for c in candidates(text, sections)
+                    sensitive: list[Span] | None = None, config: HighlightConfig = DEFAULT_CONFIG.highlights,
+                    sentences: list[tuple[int, int]] | None = None) -> list[Highlight]:
+    """The best excerpts of one narrative, diverse, explained, never touching sensitive content
+    (``sentences``: the Doc's, nlp.doc.segment; computed from the text when not given)."""
+    cands = [c for c in candidates(text, sections, sentences)
              if not any(s.start < c.end and c.start < s.end for s in sensitive or [])]
     if not cands:
         return []

@@ -153,6 +153,12 @@ def test_sections_and_highlights_of_a_practice():
     assert "SECTION_MISSING" not in [f.code for f in doc._.findings.get("jigai_sections", [])]
 
 
+def test_highlight_candidates_are_the_shared_sentences_with_their_end_mark():
+    from nlp.highlights import candidates
+    text = "建立设备联网平台，实现\n生产全过程追溯。不良率下降40%；"
+    assert [c.text for c in candidates(text)] == ["建立设备联网平台，实现\n生产全过程追溯。", "不良率下降40%"]
+
+
 def test_the_worked_example_marks_an_unexplained_abbreviation_only():
     _factories()
     nlp = _pipeline_with("jigai_abbreviations")

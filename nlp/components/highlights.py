@@ -8,7 +8,7 @@ from spacy.tokens import Doc
 
 from ..config import HighlightConfig
 from ..constants import DIRECTIONS, HIGHLIGHT_FIELDS
-from ..doc import add_span, analysed_text, spans_of
+from ..doc import add_span, analysed_text, segments_of, spans_of
 from ..highlights import pick_highlights
 from . import COMPONENT_KEYS, defaults, validated
 
@@ -33,7 +33,7 @@ class Highlights:
                  if s.label_ == "counts"]
         spans.sort()
         picked = pick_highlights(analysed_text(doc), ext.field, ext.claims or [], ext.sections,
-                                 ext.subparts, spans, ext.sensitive, self.config)
+                                 ext.subparts, spans, ext.sensitive, self.config, segments_of(doc)[0])
         ext.highlights = picked
         for h in picked:
             add_span(doc, "highlights", h.start, h.end, "highlight", data={"score": round(h.score, 3), "why": h.why})

@@ -54,6 +54,18 @@ def test_cli_archive_then_check_names_the_round(tmp_path, capsys):
     assert light["kind"] == "light_edit" and light["a"].startswith("佛山市")
     shantou = [r for r in data["records"] if r["city"] == "汕头市" and r["kind"] == "project"]
     assert all(any(f["code"] == "DUPLICATE_OF" and "2023年" in f["message"] for f in r["findings"]) for r in shantou)
+    # the engine's archive stage marked the shared passages on the new record's field, naming the round
+    marked = [s for r in shantou for layers in r["fields_annotated"].values() for s in layers.get("duplicate", [])
+              if s.get("round") == "2023"]
+    assert marked and all(s["other_city"] == "汕头市" and s["text"] for s in marked)
+
+
+def test_the_sqlite_archive_is_the_engines_archive_store(tmp_path):
+    from nlp.stages.archive import ArchiveStore
+
+    archive = Archive(tmp_path / "a.sqlite")
+    assert isinstance(archive, ArchiveStore)
+    archive.close()
 
 
 def test_the_archives_frequent_shingles_are_known_before_a_round(tmp_path):

@@ -20,7 +20,8 @@ from functools import lru_cache
 
 from .codelists import CORPORA
 from .config import DEFAULT_CONFIG
-from .fold import fold_chars
+from .doc import original_ranges, segment
+from .fold import fold, fold_chars
 from .numbers import CN_CHARS, to_number
 from .spans import Span
 
@@ -335,13 +336,24 @@ def _ranges(folded: str, found: list[Quantity], masked: list[tuple[int, int]]) -
     return out
 
 
-def _clauses(folded: str) -> list[tuple[int, int]]:
-    bounds, pos = [], 0
-    for m in _patterns()["clause"].finditer(folded):
-        bounds.append((pos, m.start()))
-        pos = m.end()
-    bounds.append((pos, len(folded)))
-    return [(a, b) for a, b in bounds if b > a]
+def _clauses(folded: str, clauses: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+    """A claim's units: the one segmentation's clauses (nlp.doc.segment; the Doc's when given), each cut
+    again where a figure's clause also ends — at an ellipsis or a colon that is not a time's (改造前：…)."""
+    if clauses is None:
+        folding = fold(folded)
+        clauses = original_ranges(folding, segment(folding.text)[1])
+    rx = _patterns()["clause"]
+    out = []
+    for a, b in clauses:
+        b = min(b, len(folded))
+        pos = a
+        for m in rx.finditer(folded, a, b):
+            if m.start() > pos:
+                out.append((pos, m.start()))
+            pos = m.end()
+        if b > pos:
+            out.append((pos, b))
+    return out
 
 
 _LEAD = re.compile(r"^(?:\s|项目(?:建成|实施|投产|投运|改造完成|完成)后|改造(?:完成)?后|(?:建成|投产|投运|实施|上线)后|"
@@ -470,9 +482,10 @@ def _problems(claim: Claim, rel: list[Quantity], max_increase_percent: float) ->
         claim.problems.append(("UNIT_MISSING", "数字缺少单位（如%、人、万元）"))
 
 
-def extract_claims(text: str, max_increase_percent: float = 1000.0) -> list[Claim]:
+def extract_claims(text: str, max_increase_percent: float = 1000.0,
+                   clauses: list[tuple[int, int]] | None = None) -> list[Claim]:
     """Every quantitative claim of a narrative, in order. An increase of ``max_increase_percent`` or more
-    is flagged as implausible (see NarrativeConfig)."""
+    is flagged as implausible (see NarrativeConfig). ``clauses``: the text's clauses (the Doc's)."""
     if not text:
         return []
     folded = fold_chars(text)  # the one fold, one character for one: offsets are the text as read
@@ -480,7 +493,7 @@ def extract_claims(text: str, max_increase_percent: float = 1000.0) -> list[Clai
     if not quantities:
         return []
     claims: list[Claim] = []
-    for a, b in _clauses(folded):
+    for a, b in _clauses(folded, clauses):
         inside = [q for q in quantities if a <= q.start < b]
         if not inside:
             continue

@@ -7,7 +7,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..doc import add_span, analysed_text
+from ..doc import add_span, analysed_text, segments_of
 from ..evidence import extract_claims
 from . import COMPONENT_KEYS, defaults, emit, partly, validated
 
@@ -26,7 +26,9 @@ class Evidence:
     def __call__(self, doc: Doc) -> Doc:
         ext = doc._  # each doc._ makes a new accessor
         doc.spans["evidence"] = []
-        claims = extract_claims(analysed_text(doc), self.max_increase_percent)
+        cap = ext.cap
+        clauses = [(a, min(b, cap)) for a, b in segments_of(doc)[1] if a < cap]
+        claims = extract_claims(analysed_text(doc), self.max_increase_percent, clauses)
         ext.claims = claims
         for claim in claims:
             add_span(doc, "evidence", claim.start, claim.end, "evidence", claim=claim)

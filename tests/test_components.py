@@ -84,9 +84,9 @@ def test_every_factory_is_registered_by_name_and_in_the_pipeline_or_the_example(
         assert Language.has_factory(name)
 
 
-@pytest.mark.parametrize("name", load_pipeline().pipe_names)
+@pytest.mark.parametrize("name", _factories())
 def test_config_round_trips_through_the_config_file(name, tmp_path):
-    nlp = load_pipeline(DEFAULT_CONFIG)
+    nlp = _pipeline_with(name)
     path = tmp_path / "pipeline.cfg"
     nlp.config.to_disk(path)
     again = spacy.util.load_model_from_config(spacy.util.load_config(path), auto_fill=True)

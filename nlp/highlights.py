@@ -145,7 +145,7 @@ def _relevance(c: Candidate, claims: list[Claim], direction_spans: list[tuple[in
 def pick_highlights(text: str, field: str, claims: list[Claim], sections: dict | None = None,
                     subparts: dict | None = None, direction_spans: list[tuple[int, int]] | None = None,
                     sensitive: list[Span] | None = None, config: HighlightConfig = DEFAULT_CONFIG.highlights,
-                    sentences: list[tuple[int, int]] | None = None) -> list[Highlight]:
+                    *, sentences: list[tuple[int, int]] | None = None) -> list[Highlight]:
     """The best excerpts of one narrative, diverse, explained, never touching sensitive content
     (``sentences``: the Doc's, nlp.doc.segment; computed from the text when not given)."""
     cands = [c for c in candidates(text, sections, sentences)

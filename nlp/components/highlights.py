@@ -33,7 +33,8 @@ class Highlights:
                  if s.label_ == "counts"]
         spans.sort()
         picked = pick_highlights(analysed_text(doc), ext.field, ext.claims or [], ext.sections,
-                                 ext.subparts, spans, ext.sensitive, self.config, segments_of(doc)[0])
+                                 ext.subparts, spans, ext.sensitive, self.config,
+                                 sentences=segments_of(doc)[0])
         ext.highlights = picked
         for h in picked:
             add_span(doc, "highlights", h.start, h.end, "highlight", data={"score": round(h.score, 3), "why": h.why})

@@ -152,3 +152,22 @@ def analyse_narratives(records: list[Record], config: NarrativeConfig | Config =
     docs = annotate(records, config, max_chars)
     return {record.id: result_of(record, docs.get(record.id, {}), max_chars) for record in records
             if isinstance(record, (ProjectRecord, PracticeRecord))}
+
+
+def direction_evidence(record: Record, result: NarrativeResult, max_chars: int = MAX_ANALYSED_CHARS) -> list:
+    """The direction lexicon's hits in a record's texts, in field order: a project's name (not a narrative, so
+    read here) and then what its Docs hold (``jigai_directions``): what
+    ``find_evidence(nlp.directions.record_fields(record))`` returns, without reading the narratives again."""
+    from .directions.lexicon import find_evidence
+
+    out = find_evidence({"项目名称": record.text("项目名称")[:max_chars]}) if isinstance(record, ProjectRecord) else []
+    return out + [e for fa in result.fields.values() if fa.doc is not None for e in (fa.doc._.evidence or [])]
+
+
+def excerpts(result: NarrativeResult) -> list:
+    """A record's candidate publicity excerpts as its Docs hold them (``jigai_highlights``), in
+    HIGHLIGHT_FIELDS order: what the round's highlights stage picks from the same inputs."""
+    from .constants import HIGHLIGHT_FIELDS
+
+    return [h for name in HIGHLIGHT_FIELDS if (fa := result.fields.get(name)) is not None and fa.doc is not None
+            for h in (fa.doc._.highlights or [])]

@@ -178,3 +178,34 @@ def practice_record(text=None):
     text = text or ("一、企业简介\n公司成立于2005年。\n二、技术改造情况\n2022年投入3000万元，效率提升35%。\n"
                     "三、经验做法\n（一）建立设备联网平台，不良率下降40%。")
     return PracticeRecord("d1", Provenance("b.docx", None, None), {"text": FieldValue(text, text, "")}, city="佛山市")
+
+
+def test_the_docs_hold_the_round_stages_lexicon_hits_and_excerpts():
+    from pathlib import Path
+
+    from nlp.config import DEFAULT_CONFIG
+    from nlp.directions import record_fields
+    from nlp.directions.lexicon import find_evidence
+    from nlp.highlights import pick_highlights
+    from nlp.ingest import ingest
+    from nlp.narrative import analyse_narratives, direction_evidence, excerpts
+
+    records = ingest([Path(__file__).resolve().parent.parent / "corpora" / "sample"], DEFAULT_CONFIG).records
+    results = analyse_narratives(records, DEFAULT_CONFIG.narrative)
+    picked = 0
+    for record in records:
+        if record.id not in results:
+            continue
+        result = results[record.id]
+        evidence = find_evidence(record_fields(record))
+        assert direction_evidence(record, result) == evidence
+        expected = []
+        for name in ("text", "技术改造实施效果"):
+            fa = result.fields.get(name)
+            if fa is not None:
+                spans = [(e.start, e.end) for e in evidence if e.field == name and e.status == "counts"]
+                expected += pick_highlights(fa.analysed_text, name, fa.claims, result.sections, result.subparts,
+                                            spans, fa.sensitive, DEFAULT_CONFIG.highlights)
+        assert excerpts(result) == expected
+        picked += len(expected)
+    assert picked > 20

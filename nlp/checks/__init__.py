@@ -1,14 +1,16 @@
-"""Form-rule checks: row-level (each record) and city-level (the round)."""
+"""Form-rule checks: row-level (each record, nlp/checks/rows.py) and city-level (the round, batch.py); the round
+runs them as the ``row_rules`` and ``city_quotas`` stages (nlp/stages/round.py)."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from ..config import DEFAULT_CONFIG, Config
 from ..findings import Finding
 from ..records import Record
-from .batch import CitySummary, city_checks, link_practices
-from .rows import ROW_CHECKS, RoundContext, declared_directions
+from .batch import CitySummary, link_practices
+from .rows import RoundContext, declared_directions
 
 __all__ = ["run_checks", "CheckResult", "RoundContext", "round_context", "declared_directions"]
 
@@ -35,17 +37,18 @@ class CheckResult:
 
 
 def run_checks(records: list[Record], ctx: RoundContext) -> CheckResult:
-    """Every row-level check on every record, then the city-level checks."""
-    result = CheckResult()
+    """The form rules alone, as ``analyse`` runs them: the 典型做法 linked to their company's city, then the
+    ``row_rules`` and ``city_quotas`` stages (nlp/stages) under ``ctx.rules``."""
+    from ..stages import STAGES, RoundInput, StageResult, run_stage
+
     link_practices(records)
-    for record in records:
-        findings: list[Finding] = []
-        for check in ROW_CHECKS:
-            findings.extend(check(record, ctx))
-        result.by_record[record.id] = findings
-    result.cities = city_checks(records, ctx.rules)
-    for summary in result.cities:
-        for f in summary.findings:
+    results: dict[str, StageResult] = {}
+    for name in ("row_rules", "city_quotas"):
+        given = RoundInput(str(ctx.round_month[0]), tuple(records), ctx, DEFAULT_CONFIG, MappingProxyType(dict(results)))
+        results[name] = run_stage(name, STAGES[name].factory(ctx.rules), given)
+    by_record: dict[str, list[Finding]] = {r.id: [] for r in records}
+    for result in results.values():
+        for f in result.findings:
             if f.record_id:
-                result.by_record.setdefault(f.record_id, []).append(f)
-    return result
+                by_record.setdefault(f.record_id, []).append(f)
+    return CheckResult(by_record, list(results["city_quotas"].data))

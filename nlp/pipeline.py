@@ -23,7 +23,7 @@ from .records import Record
 from .stages import RoundInput, StageResult, build_stages, run_stage
 from .stages.archive import ArchiveStore
 # the stages' helpers, importable from here as before
-from .stages.round import direction_embedder, duplicate_finding, excerpts, round_duplicates  # noqa: F401
+from .stages.round import direction_embedder, duplicate_finding, round_duplicates  # noqa: F401
 
 
 @dataclass(frozen=True)

@@ -87,12 +87,15 @@ def record_fields(record: Record, max_chars: int = DEFAULT_CONFIG.limits.max_ana
 
 
 def tag_texts(items: list[dict[str, str]], model: DirectionModel | None, embeddings: np.ndarray | None = None,
-              embedder: str | None = None, mode: str = "combined") -> list[DirectionResult]:
+              embedder: str | None = None, mode: str = "combined",
+              evidence: list[list[Evidence] | None] | None = None) -> list[DirectionResult]:
     """Tag several records at once (``mode``: "combined", "lexicon" or "model").
 
     "combined" (what the engine uses) and "lexicon" tag a direction only when a span supports it; "model" is
-    the model's own figure for evaluation (its tags are not gated, and nothing shows them)."""
-    evidence = [find_evidence(fields) for fields in items]
+    the model's own figure for evaluation (its tags are not gated, and nothing shows them). ``evidence``: the
+    lexicon's hits per item where already found (the narrative Docs hold them), else they are found here."""
+    given = evidence or [None] * len(items)
+    evidence = [ev if ev is not None else find_evidence(fields) for ev, fields in zip(given, items)]
     lex = [lexicon_scores(ev) for ev in evidence]
     model_scores = None
     if model is not None and mode != "lexicon":
@@ -121,9 +124,10 @@ def tag_texts(items: list[dict[str, str]], model: DirectionModel | None, embeddi
 
 
 def tag_records(records: list[Record], model: DirectionModel | None = None, embedder=None,
-                mode: str = "combined", max_chars: int = DEFAULT_CONFIG.limits.max_analysed_chars
-                ) -> dict[str, DirectionResult]:
-    """Direction results by record id for every project and 典型做法 (embedding texts in one batch)."""
+                mode: str = "combined", max_chars: int = DEFAULT_CONFIG.limits.max_analysed_chars,
+                evidence: dict[str, list[Evidence]] | None = None) -> dict[str, DirectionResult]:
+    """Direction results by record id for every project and 典型做法 (embedding texts in one batch);
+    ``evidence``: record id → the lexicon's hits already found (nlp.narrative.direction_evidence)."""
     targets = [r for r in records if isinstance(r, (ProjectRecord, PracticeRecord))]
     if not targets:
         return {}
@@ -134,7 +138,8 @@ def tag_records(records: list[Record], model: DirectionModel | None = None, embe
         texts = ["。".join(t for t in fields.values() if t) for fields in items]
         embeddings = embedder.embed(texts, kind="passage")
         name = embedder.name
-    results = tag_texts(items, model, embeddings, name, mode)
+    known = [(evidence or {}).get(r.id) for r in targets]
+    results = tag_texts(items, model, embeddings, name, mode, known)
     return {r.id: res for r, res in zip(targets, results)}
 
 

@@ -8,14 +8,14 @@ from typing import Any
 from ..checks.batch import city_checks
 from ..checks.rows import ROW_CHECKS, RoundContext, declared_directions
 from ..config import DEFAULT_CONFIG, Config, DirectionConfig, HighlightConfig, NarrativeConfig, RuleConfig
-from ..constants import HIGHLIGHT_FIELDS, NARRATIVE_FIELDS
+from ..constants import NARRATIVE_FIELDS
 from ..directions import DirectionResult, direction_findings, tag_records
 from ..directions.model import DirectionModel, load_model
 from ..duplicates import DuplicateConfig, DuplicatePair, DupDoc, clusters, find_duplicates
 from ..findings import Finding
-from ..highlights import Highlight, pick_highlights
 from ..messages import duplicate_message
-from ..narrative import NarrativeResult, analyse_narratives
+from ..narrative import analyse_narratives, direction_evidence
+from ..narrative import excerpts as doc_excerpts
 from ..records import ProjectRecord, Record
 from . import RoundInput, StageResult, stage
 
@@ -49,7 +49,8 @@ def narratives(config: NarrativeConfig):
     NarrativeResult."""
 
     def run(r: RoundInput) -> StageResult:
-        results = analyse_narratives(list(r.records), config, r.config.limits.max_analysed_chars)
+        # the whole config: the Docs' highlights component reads its section too
+        results = analyse_narratives(list(r.records), r.config, r.config.limits.max_analysed_chars)
         return StageResult(tuple(f for res in results.values() for f in res.findings), results)
 
     return run
@@ -75,7 +76,11 @@ def directions(config: DirectionConfig):
         texts = any(rec.kind in ("project", "practice") for rec in r.records)
         embedder = direction_embedder(model, r.config) if texts else None
         cap = r.config.limits.max_analysed_chars
-        results = tag_records(list(r.records), model, embedder, max_chars=cap)
+        # the lexicon's hits as the narrative Docs hold them (jigai_directions): the texts are not read again
+        narratives_ = r.data("narratives") or {}
+        evidence = {rec.id: direction_evidence(rec, narratives_[rec.id]) for rec in r.records
+                    if rec.id in narratives_}
+        results = tag_records(list(r.records), model, embedder, max_chars=cap, evidence=evidence)
         findings = [f for rec in r.records if isinstance(rec, ProjectRecord) and rec.id in results
                     for f in direction_findings(rec, results[rec.id], declared_directions(rec), model,
                                                 config.undeclared_min_score)]
@@ -90,10 +95,8 @@ def highlights(config: HighlightConfig):
     stages found; data: record id → its highlights. No findings."""
 
     def run(r: RoundInput) -> StageResult:
-        found = r.data("directions")
-        tagged = found.results if found is not None else {}
-        return StageResult((), {rid: excerpts(result, tagged.get(rid), config)
-                                for rid, result in (r.data("narratives") or {}).items()})
+        # picked inside each Doc (jigai_highlights, under this section) from its direction spans that count
+        return StageResult((), {rid: doc_excerpts(result) for rid, result in (r.data("narratives") or {}).items()})
 
     return run
 
@@ -185,22 +188,6 @@ def duplicate_finding(record: Record, other: Record, pair: DuplicatePair, side: 
                    data={"kind": pair.kind, "other": other.id, "other_city": other.city,
                          "other_company": other.company, "other_source": other.source.to_json(),
                          "score": round(pair.score, 3)})
-
-
-def excerpts(result: NarrativeResult, direction: DirectionResult | None,
-             config: HighlightConfig = DEFAULT_CONFIG.highlights) -> list[Highlight]:
-    """Candidate publicity excerpts of one record, from what the earlier stages found."""
-    out = []
-    for name in HIGHLIGHT_FIELDS:
-        fa = result.fields.get(name)
-        if fa is None:
-            continue
-        spans = [(e.start, e.end) for e in (direction.evidence if direction else [])
-                 if e.field == name and e.status == "counts"]
-        # the part the claims and sections were found in (a prefix, so the offsets hold in the whole text)
-        out.extend(pick_highlights(fa.analysed_text, name, fa.claims, result.sections, result.subparts, spans,
-                                   fa.sensitive, config))
-    return out
 
 
 def direction_embedder(model: DirectionModel | None, config: Config):

@@ -47,9 +47,9 @@ eval: $(STAMP)
 fidelity: $(STAMP)
 	$(BIN)/python models/e5_fidelity.py
 
-## speed on a generated province-scale round; writes docs/benchmarks.md
+## speed on a generated province-scale round; writes docs/benchmarks.md (AGAINST=REV: REV's bench beside it)
 bench: $(STAMP)
-	$(BIN)/python -m app.bench
+	$(BIN)/python -m app.bench $(if $(AGAINST),--against $(AGAINST))
 
 ## regenerate corpora/sample from corpora/sample/source
 sample: $(STAMP)

@@ -1,6 +1,9 @@
 """`make bench`: time each stage on a generated province-scale round and write docs/benchmarks.md.
 
-    python -m app.bench [--rows 1100] [--narratives 110] [--no-write]
+    python -m app.bench [--rows 1100] [--narratives 110] [--no-write] [--against REV]
+
+``--against REV`` first runs REV's own bench (a detached git worktree, the same options, nothing written) and
+then this one, in one run, and adds a table of both stage timings side by side.
 
 The round: 21 cities at their quotas (1,100 project rows in all, 110 典型做法 and the 附件2 tables), written
 as real .xlsx/.docx files with the template's layout, then read and checked through the same path as
@@ -13,7 +16,9 @@ import datetime as dt
 import os
 import platform
 import random
+import re
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -206,6 +211,47 @@ def run(rows: int, narratives: int, repeat: int, archive_size: int = 0):
     return best, counts, throughput, archive
 
 
+STAGE_ROW = re.compile(r"^\| (?P<stage>[^|]+?) \| (?P<seconds>\d+\.\d+) \|")
+
+
+def stage_table(markdown: str) -> dict[str, float]:
+    """The stage → seconds rows of a bench report's first table (what an older commit's bench printed)."""
+    out: dict[str, float] = {}
+    for line in markdown.split("## ", 1)[0].splitlines():
+        if (m := STAGE_ROW.match(line)):
+            out[m["stage"]] = float(m["seconds"])
+    return out
+
+
+def bench_of(rev: str, options: list[str]) -> tuple[str, dict[str, float]]:
+    """(commit, stage timings) of ``rev``'s own bench, run in a detached worktree with ``options``."""
+    commit = subprocess.run(["git", "rev-parse", "--short", rev], cwd=ROOT, check=True, capture_output=True,
+                            text=True).stdout.strip()
+    with tempfile.TemporaryDirectory(prefix="jigai-bench-rev-") as tmp:
+        tree = Path(tmp) / "tree"
+        subprocess.run(["git", "worktree", "add", "--detach", str(tree), rev], cwd=ROOT, check=True,
+                       capture_output=True)
+        try:
+            done = subprocess.run([sys.executable, "-m", "app.bench", "--no-write", *options], cwd=tree,
+                                  capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(tree)})
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, capture_output=True)
+    if done.returncode != 0:
+        raise SystemExit(f"the bench of {rev} failed:\n{done.stderr[-2000:]}")
+    return commit, stage_table(done.stdout)
+
+
+def comparison(rev: str, before: dict[str, float], now: dict[str, float]) -> list[str]:
+    """The side-by-side table: every stage either run timed, with now/before."""
+    lines = ["", f"## Against {rev}, in the same run (its own bench first, then this one)", "",
+             f"| stage | {rev} s | now s | now / {rev} |", "|---|---:|---:|---:|"]
+    for stage in dict.fromkeys([*before, *now]):
+        b, n = before.get(stage), now.get(stage)
+        ratio = f"{n / b:.2f}" if b and n is not None else ""
+        lines.append(f"| {stage} | {'' if b is None else f'{b:.2f}'} | {'' if n is None else f'{n:.2f}'} | {ratio} |")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m app.bench", description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=1100)
@@ -214,7 +260,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--archive-size", type=int, default=100_000,
                         help="earlier narratives in the generated archive the round is searched against (0: skip)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument("--against", metavar="REV", help="also run REV's own bench first and print both side by side")
     args = parser.parse_args(argv)
+    before = None
+    if args.against:
+        before = bench_of(args.against, ["--rows", str(args.rows), "--narratives", str(args.narratives),
+                                         "--repeat", str(args.repeat), "--archive-size", str(args.archive_size)])
     best, counts, throughput, archive = run(args.rows, args.narratives, args.repeat, args.archive_size)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     lines = ["# Benchmarks", "",
@@ -272,6 +323,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"| all-pairs brute force (lexical only), estimated from a timed sample | "
                   f"{archive['brute_force_s_estimated']:.0f} s | |",
                   f"| speed-up of the indexed search | {archive['speed_up']:.0f}× | |"]
+    if before is not None:
+        lines += comparison(before[0], before[1], best)
     lines += ["", "Embeddings are cached on disk by content hash: the warm runs compute none (a second run over the "
               "same round costs only the model's arithmetic). The cold figure is what a new round costs once."]
     text = "\n".join(lines) + "\n"
